@@ -1,0 +1,30 @@
+/** Closed vocabularies of the case file and detectors; types are derived from these arrays. */
+
+export const FORMAT_NAMES = ['auto', 'combined', 'common', 'vhost_combined', 'jsonl'] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+export const SOURCE_ROLES = ['access', 'identity'] as const;
+export type SourceRole = (typeof SOURCE_ROLES)[number];
+
+/** Event fields a reader can fill (and a jsonl `fields` map can name). */
+export const EVENT_FIELDS = [
+  'time',
+  'client_ip',
+  'forwarded_for',
+  'method',
+  'path',
+  'status',
+  'bytes',
+  'user_agent',
+  'referer',
+  'account',
+  'session',
+  'request_id',
+  'document',
+] as const;
+export type EventField = (typeof EVENT_FIELDS)[number];
+
+export const DETECTOR_LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export const DETECTOR_STATUSES = ['experimental', 'test', 'stable', 'deprecated'] as const;
+export const COUNTS_AS = ['disclosure', 'attempt', 'context'] as const;
+export type CountsAs = (typeof COUNTS_AS)[number];

@@ -1,0 +1,20 @@
+import { loadDetectors } from '../detect/detectors.js';
+import { terminalSafe } from '../report/terminal-safe.js';
+
+export function detectorsCommand(o: { json?: boolean }): void {
+  const { detectors, broken } = loadDetectors();
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ detectors: detectors.map(({ sql: _sql, ...d }) => d), broken }, null, 2)}\n`);
+    return;
+  }
+  const out: string[] = [];
+  for (const d of detectors) {
+    out.push(`${d.id}  [${d.countsAs}, ${d.level}, ${d.status}]`, `  ${d.title}: ${d.description}`);
+    if (d.tags.length) out.push(`  tags: ${d.tags.join(', ')}`);
+    for (const p of d.params) out.push(`  param ${p.name} = ${p.default}  (${p.description})`);
+    if (d.falsepositive) out.push(`  false positives: ${d.falsepositive}`);
+    out.push('');
+  }
+  for (const b of broken) out.push(`BROKEN ${b.id}  ${b.file}${b.line ? `:${b.line}` : ''}: ${terminalSafe(b.error)}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}

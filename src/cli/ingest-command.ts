@@ -1,0 +1,45 @@
+import { ingestCase, IngestFailure, type FileReport } from '../ingest/ingest.js';
+import { Progress } from '../ingest/progress.js';
+import { clip, terminalSafe } from '../report/terminal-safe.js';
+import { openCase } from './open-case.js';
+
+export async function ingestCommand(casePath: string, o: { db?: string; json?: boolean }): Promise<void> {
+  const { caseFile, store } = await openCase(casePath, o.db);
+  try {
+    let reports: readonly FileReport[];
+    try {
+      reports = await ingestCase(store, caseFile, Progress.forStderr());
+    } catch (e) {
+      if (e instanceof IngestFailure) printReports(e.reports, Boolean(o.json));
+      throw e;
+    }
+    printReports(reports, Boolean(o.json));
+  } finally {
+    store.close();
+  }
+}
+
+function printReports(reports: readonly FileReport[], json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ files: reports }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(renderIngestReport(reports));
+}
+
+export function renderIngestReport(reports: readonly FileReport[]): string {
+  const out: string[] = [];
+  for (const r of reports) {
+    const counts = r.status === 'skipped' || r.status === 'failed' ? '' : `  lines ${r.lines.toLocaleString('en')}  rejected ${r.rejected.toLocaleString('en')}${r.comments ? `  comments ${r.comments}` : ''}`;
+    out.push(`${r.status.padEnd(8)} ${terminalSafe(r.source)}  ${terminalSafe(r.path)}  ${r.format ?? '-'}${counts}  sha256 ${r.sha256}`);
+    if (r.formatReason) out.push(`         format: ${terminalSafe(r.formatReason)}`);
+    if (r.note) out.push(`         note: ${terminalSafe(r.note)}`);
+    for (const w of r.warnings) out.push(`         warning: ${terminalSafe(w)}`);
+    for (const x of r.rejectExamples) out.push(`         rejected ${terminalSafe(r.path)}:${x.line}: ${clip(x.reason, 160)}`);
+    if (r.rejected > r.rejectExamples.length) out.push(`         ... ${r.rejected - r.rejectExamples.length} more rejected lines (all are in the store's rejects table)`);
+  }
+  const ingested = reports.filter((r) => r.status === 'ingested' || r.status === 'appended');
+  const sum = (k: 'lines' | 'rejected') => ingested.reduce((n, r) => n + r[k], 0);
+  out.push(`${ingested.length} file(s) read, ${reports.filter((r) => r.status === 'skipped').length} already in the store; ${sum('lines').toLocaleString('en')} lines, ${sum('rejected').toLocaleString('en')} rejected`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { projectRoot } from '../util/project-root.js';
+import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
+import { analyzeCommand } from './analyze-command.js';
+import { detectorsCommand } from './detectors-command.js';
+import { formatsCommand } from './formats-command.js';
+import { ingestCommand } from './ingest-command.js';
+
+const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
+
+export interface GlobalOptions {
+  readonly debug: boolean;
+  readonly stats: boolean;
+}
+
+const started = performance.now();
+let globals: GlobalOptions = { debug: false, stats: false };
+
+function printStats(): void {
+  if (!globals.stats) return;
+  const usage = process.resourceUsage();
+  process.stderr.write(`breachscope-stats ${JSON.stringify({ wall_ms: Math.round(performance.now() - started), max_rss_bytes: usage.maxRSS * 1024 })}\n`);
+}
+
+function fail(e: unknown): never {
+  if (e instanceof UserError) {
+    process.stderr.write(`${e.messages.map(formatUserMessage).join('\n')}\n`);
+    if (globals.debug) process.stderr.write(`${e.stack}\n`);
+    printStats();
+    process.exit(e.exitCode);
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`error: ${err.message}\n`);
+  process.stderr.write(globals.debug ? `${err.stack}\n` : '  (run with --debug for the stack trace)\n');
+  printStats();
+  process.exit(EXIT.runtime);
+}
+
+const program = new Command()
+  .name('breachscope')
+  .description('Size a personal-data breach from web-server and application logs: who saw whose documents, how often, from where, and when.')
+  .version(pkg.version)
+  .option('--debug', 'show stack traces for errors')
+  .option('--stats', 'print wall time and peak memory on stderr when done')
+  .showHelpAfterError()
+  .exitOverride()
+  .hook('preAction', (cmd) => {
+    const o = cmd.opts<{ debug?: boolean; stats?: boolean }>();
+    globals = { debug: Boolean(o.debug), stats: Boolean(o.stats) };
+  });
+
+const dbOption = () => new Option('--db <dir>', 'case store directory (default: .breachscope/ beside the case file)');
+
+program
+  .command('ingest')
+  .description('read the case\'s log files into its store (files already there are skipped)')
+  .argument('<case>', 'case file (YAML)')
+  .addOption(dbOption())
+  .option('--json', 'print the per-file report as JSON')
+  .action(async (casePath: string, o: { db?: string; json?: boolean }) => ingestCommand(casePath, o));
+
+program
+  .command('analyze')
+  .description('ingest what is new, then size the breach: figures, top actors, detectors, coverage')
+  .argument('<case>', 'case file (YAML)')
+  .addOption(dbOption())
+  .option('--json', 'print one JSON object on stdout')
+  .option('--top <n>', 'rows in each top list', (v) => Number.parseInt(v, 10), 10)
+  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => analyzeCommand(casePath, o));
+
+program
+  .command('formats')
+  .description('list the log formats breachscope reads, with a sample line and the fields each fills')
+  .option('--json', 'print as JSON')
+  .action((o: { json?: boolean }) => formatsCommand(o));
+
+program
+  .command('detectors')
+  .description('list the detectors (queries/*.sql) with their metadata and parameters')
+  .option('--json', 'print as JSON')
+  .action(async (o: { json?: boolean }) => detectorsCommand(o));
+
+try {
+  await program.parseAsync(process.argv);
+  printStats();
+} catch (e) {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) process.exit(0);
+    printStats();
+    process.exit(EXIT.usage);
+  }
+  fail(e);
+}

@@ -1,0 +1,188 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance, DuckDBTimestampTZValue, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { EXIT, UserError } from '../util/user-error.js';
+
+/** A row as the rest of the program sees it: no DuckDB value classes, BIGINT as number. */
+export type Row = Record<string, JsValue>;
+export type JsValue = string | number | boolean | Date | null | JsValue[] | { [k: string]: JsValue };
+export type Params = Record<string, string | number | boolean | null | Date | readonly string[]>;
+
+/** Bound to keep the store within the foundation's 1 GiB bound with room for Node itself. */
+const MEMORY_LIMIT = process.env.BREACHSCOPE_MEMORY_LIMIT ?? '600MB';
+
+export const STORE_FILE = 'case.duckdb';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS files (
+  file_id INTEGER PRIMARY KEY,
+  source VARCHAR NOT NULL,
+  role VARCHAR NOT NULL,
+  path VARCHAR NOT NULL,          -- as shown to people: relative to the case file
+  abs_path VARCHAR NOT NULL,
+  sha256 VARCHAR NOT NULL,        -- of the file's bytes as stored on disk (compressed if .gz)
+  bytes BIGINT NOT NULL,
+  format VARCHAR NOT NULL,
+  format_reason VARCHAR,
+  first_line BIGINT NOT NULL,     -- 1, or the first appended line when a file grew
+  physical_lines BIGINT NOT NULL, -- every line of the (decompressed) file, blank ones too
+  lines BIGINT NOT NULL,          -- non-blank, non-comment lines read by this ingest (events + rejected)
+  comment_lines BIGINT NOT NULL,  -- lines starting with '#': counted, not parsed
+  events BIGINT NOT NULL,
+  rejected BIGINT NOT NULL,
+  first_time TIMESTAMPTZ,
+  last_time TIMESTAMPTZ,
+  warnings VARCHAR[] NOT NULL,
+  ingested_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  event_id BIGINT NOT NULL,       -- file_id * 1e12 + line: stable, and names its file and line
+  file_id INTEGER NOT NULL,
+  line BIGINT NOT NULL,
+  source VARCHAR NOT NULL,
+  role VARCHAR NOT NULL,
+  time TIMESTAMPTZ,
+  client_ip VARCHAR,              -- the socket address as logged
+  forwarded_for VARCHAR,
+  vhost VARCHAR,
+  method VARCHAR,
+  path VARCHAR,                   -- path and query as requested
+  protocol VARCHAR,
+  status INTEGER,
+  bytes BIGINT,
+  user_agent VARCHAR,
+  referer VARCHAR,
+  account VARCHAR,
+  session VARCHAR,
+  request_id VARCHAR,
+  document VARCHAR,
+  raw VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejects (
+  file_id INTEGER NOT NULL,
+  line BIGINT NOT NULL,
+  reason VARCHAR NOT NULL,
+  raw VARCHAR NOT NULL
+);
+`;
+
+export class Store implements Disposable {
+  private constructor(
+    readonly dir: string,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(dir: string): Promise<Store> {
+    mkdirSync(path.join(dir, 'tmp'), { recursive: true });
+    const file = path.join(dir, STORE_FILE);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(file, {
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        memory_limit: MEMORY_LIMIT,
+        temp_directory: path.join(dir, 'tmp'),
+        threads: String(Math.max(1, Number(process.env.BREACHSCOPE_THREADS ?? 0)) || defaultThreads()),
+      });
+    } catch (e) {
+      const message = (e as Error).message;
+      const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+      if (/lock/i.test(message)) {
+        throw new UserError(
+          {
+            what: `the case store is in use by another breachscope process${pid ? ` (PID ${pid})` : ''}`,
+            where: file,
+            why: 'one process at a time may write a case store, so that no event is lost or counted twice',
+            help: 'wait for the other run to finish, or pass --db with another store directory',
+          },
+          EXIT.runtime,
+        );
+      }
+      throw new UserError({ what: `cannot open the case store: ${message}`, where: file, help: 'check the directory is writable, or pass --db with another directory' }, EXIT.runtime);
+    }
+    const connection = await instance.connect();
+    const store = new Store(dir, instance, connection);
+    await store.run("SET TimeZone = 'UTC'");
+    await store.run('SET preserve_insertion_order = true');
+    await store.run(SCHEMA);
+    return store;
+  }
+
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.connection.run(sql, toDuckDb(params), typesOf(params));
+  }
+
+  async all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, toDuckDb(params), typesOf(params));
+    return reader.getRowObjectsJS().map((r) => toJs(r) as T);
+  }
+
+  async one<T extends Row = Row>(sql: string, params?: Params): Promise<T> {
+    const rows = await this.all<T>(sql, params);
+    if (rows.length === 0) throw new Error(`query returned no row: ${sql.slice(0, 80)}`);
+    return rows[0]!;
+  }
+
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await work();
+      await this.run('COMMIT');
+      return result;
+    } catch (e) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+function defaultThreads(): number {
+  return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2));
+}
+
+/** Lists need their item type spelled out; every list this program binds holds text. */
+function typesOf(params: Params | undefined): Record<string, DuckDBType | undefined> | undefined {
+  if (!params) return undefined;
+  const out: Record<string, DuckDBType | undefined> = {};
+  for (const [k, v] of Object.entries(params)) if (Array.isArray(v)) out[k] = LIST(VARCHAR);
+  return out;
+}
+
+function toDuckDb(params: Params | undefined): Record<string, DuckDBValue> | undefined {
+  if (!params) return undefined;
+  const out: Record<string, DuckDBValue> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v instanceof Date) out[k] = new DuckDBTimestampTZValue(BigInt(v.getTime()) * 1000n);
+    else if (Array.isArray(v)) out[k] = listValue([...v]);
+    else out[k] = v as DuckDBValue;
+  }
+  return out;
+}
+
+/** The one mapping layer from DuckDB JS values: BIGINT becomes number (exact below 2^53). */
+function toJs(v: unknown): JsValue {
+  if (typeof v === 'bigint') {
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw new Error(`integer out of range: ${v}`);
+    return Number(v);
+  }
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(toJs);
+  if (typeof v === 'object') {
+    const out: Record<string, JsValue> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = toJs(x);
+    return out;
+  }
+  return String(v);
+}

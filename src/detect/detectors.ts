@@ -1,0 +1,207 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { COUNTS_AS, DETECTOR_LEVELS, DETECTOR_STATUSES, type CountsAs } from '../case/vocabulary.js';
+import type { Store } from '../db/store.js';
+import { quoteIdent } from '../db/sql.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { projectRoot } from '../util/project-root.js';
+import { UserError, type UserMessage } from '../util/user-error.js';
+
+/** The leading columns every detector returns, in this order (STYLE.md). */
+export const LEADING_COLUMNS = ['event_id', 'document', 'actor', 'client_ip', 'event_time', 'reason'] as const;
+
+export interface DetectorParam {
+  readonly name: string;
+  readonly default: number | string;
+  readonly description: string;
+}
+
+export interface Detector {
+  readonly id: string;
+  readonly file: string;
+  readonly title: string;
+  readonly description: string;
+  readonly level: (typeof DETECTOR_LEVELS)[number];
+  readonly status: (typeof DETECTOR_STATUSES)[number];
+  readonly countsAs: CountsAs;
+  readonly tags: readonly string[];
+  readonly falsepositive: string;
+  readonly params: readonly DetectorParam[];
+  readonly sql: string;
+}
+
+/** A detector file that could not be loaded: reported with its name and line, the others still run. */
+export interface BrokenDetector {
+  readonly id: string;
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly error: string;
+}
+
+export type DetectorRun =
+  | { readonly ok: true; readonly detector: Detector; readonly findings: number; readonly params: Readonly<Record<string, number | string>> }
+  | { readonly ok: false; readonly id: string; readonly file: string; readonly line: number | undefined; readonly error: string; readonly detector?: Detector };
+
+export function queriesDir(): string {
+  return process.env.BREACHSCOPE_QUERIES ?? path.join(projectRoot(), 'queries');
+}
+
+const HEADER = /^--\s*([a-z_]+):\s?(.*)$/;
+
+/** Parses every `queries/*.sql` header; files with a bad header come back as BrokenDetector. */
+export function loadDetectors(dir = queriesDir()): { detectors: Detector[]; broken: BrokenDetector[] } {
+  const detectors: Detector[] = [];
+  const broken: BrokenDetector[] = [];
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    const file = path.join(dir, name);
+    const id = name.slice(0, -4);
+    try {
+      detectors.push(parseDetector(id, file, readFileSync(file, 'utf8')));
+    } catch (e) {
+      const { line, message } = e as { line?: number; message: string };
+      broken.push({ id, file, line, error: message });
+    }
+  }
+  return { detectors, broken };
+}
+
+class HeaderError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+export function parseDetector(id: string, file: string, text: string): Detector {
+  const meta = new Map<string, { value: string; line: number }>();
+  const params: DetectorParam[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = HEADER.exec(lines[i]!.trim());
+    if (!m) {
+      if (lines[i]!.trim() === '' || lines[i]!.trim().startsWith('--')) continue;
+      break;
+    }
+    const [, key, value] = m as unknown as [string, string, string];
+    if (key === 'param') {
+      const p = /^([a-z_][a-z0-9_]*)\s*=\s*([^|]+?)\s*(?:\|\s*(.*))?$/.exec(value.trim());
+      if (!p) throw new HeaderError(`param line must read 'name = default | description', got '${value}'`, i + 1);
+      const raw = p[2]!;
+      params.push({ name: p[1]!, default: /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw, description: p[3] ?? '' });
+    } else meta.set(key, { value: value.trim(), line: i + 1 });
+  }
+  const need = (key: string): string => {
+    const v = meta.get(key)?.value;
+    if (!v) throw new HeaderError(`missing header line '-- ${key}: ...'`, 1);
+    return v;
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[]): T => {
+    const v = need(key);
+    if (!(allowed as readonly string[]).includes(v)) throw new HeaderError(`${key} '${v}' is not one of ${allowed.join(', ')}`, meta.get(key)!.line);
+    return v as T;
+  };
+  const known = ['title', 'description', 'level', 'status', 'counts_as', 'tags', 'falsepositive'];
+  for (const [key, { line }] of meta) {
+    if (!known.includes(key)) {
+      const guess = didYouMean(key, [...known, 'param']);
+      throw new HeaderError(`unknown header key '${key}'${guess ? ` (did you mean '${guess}'?)` : ''}`, line);
+    }
+  }
+  return {
+    id,
+    file,
+    title: need('title'),
+    description: need('description'),
+    level: oneOf('level', DETECTOR_LEVELS),
+    status: oneOf('status', DETECTOR_STATUSES),
+    countsAs: oneOf('counts_as', COUNTS_AS),
+    tags: (meta.get('tags')?.value ?? '').replace(/^\[|\]$/g, '').split(',').map((t) => t.trim()).filter(Boolean),
+    falsepositive: meta.get('falsepositive')?.value ?? '',
+    params,
+    sql: text,
+  };
+}
+
+/** Case-file `detectors:` entries must name real detectors and parameters. */
+export function checkDetectorSettings(settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>, detectors: readonly Detector[], casePath: string): void {
+  const problems: UserMessage[] = [];
+  const ids = detectors.map((d) => d.id);
+  for (const [id, values] of Object.entries(settings)) {
+    const d = detectors.find((x) => x.id === id);
+    if (!d) {
+      const guess = didYouMean(id, ids);
+      problems.push({ what: `detectors.${id}: no such detector`, where: casePath, help: guess ? `did you mean '${guess}'?` : `detectors: ${ids.join(', ')}` });
+      continue;
+    }
+    for (const [name, value] of Object.entries(values)) {
+      const p = d.params.find((x) => x.name === name);
+      if (!p) {
+        const guess = didYouMean(name, d.params.map((x) => x.name));
+        problems.push({ what: `detectors.${id}.${name}: no such parameter`, where: casePath, help: guess ? `did you mean '${guess}'?` : `parameters: ${d.params.map((x) => x.name).join(', ') || '(none)'}` });
+      } else if (typeof p.default === 'number' && typeof value !== 'number') {
+        problems.push({ what: `detectors.${id}.${name}: expected a number, got ${JSON.stringify(value)}`, where: casePath });
+      }
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems);
+}
+
+function errorLine(message: string, sql: string): number | undefined {
+  const m = /LINE (\d+):/.exec(message);
+  if (m) return Number(m[1]);
+  void sql;
+  return undefined;
+}
+
+/**
+ * Runs every detector against `document_requests` and collects the leading columns of their rows
+ * in `findings`. A detector that fails to prepare or run becomes an error entry; the rest go on.
+ */
+export async function runDetectors(store: Store, settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>, dir = queriesDir()): Promise<DetectorRun[]> {
+  const { detectors, broken } = loadDetectors(dir);
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE findings (detector VARCHAR, counts_as VARCHAR, level VARCHAR, event_id BIGINT, document VARCHAR,
+       actor VARCHAR, client_ip VARCHAR, event_time TIMESTAMPTZ, reason VARCHAR)`,
+  );
+  const runs: DetectorRun[] = broken.map((b) => ({ ok: false, ...b }));
+  for (const d of detectors) runs.push(await runOne(store, d, settings[d.id] ?? {}));
+  return runs.sort((a, b) => (a.ok ? a.detector.id : a.id).localeCompare(b.ok ? b.detector.id : b.id));
+}
+
+async function runOne(store: Store, d: Detector, overrides: Readonly<Record<string, unknown>>): Promise<DetectorRun> {
+  const values: Record<string, number | string> = {};
+  for (const p of d.params) values[p.name] = (overrides[p.name] as number | string | undefined) ?? p.default;
+  let prepared;
+  try {
+    prepared = await store.connection.prepare(d.sql);
+  } catch (e) {
+    const message = (e as Error).message;
+    return { ok: false, id: d.id, file: d.file, line: errorLine(message, d.sql), error: message.split('\n')[0]!, detector: d };
+  }
+  const columns = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
+  const lead = columns.slice(0, LEADING_COLUMNS.length);
+  if (lead.join(',') !== LEADING_COLUMNS.join(',')) {
+    return { ok: false, id: d.id, file: d.file, line: undefined, error: `the first columns must be ${LEADING_COLUMNS.join(', ')}; found ${lead.join(', ')}`, detector: d };
+  }
+  const used: Record<string, number | string> = {};
+  for (let i = 1; i <= prepared.parameterCount; i++) {
+    const name = prepared.parameterName(i);
+    if (!(name in values)) return { ok: false, id: d.id, file: d.file, line: undefined, error: `uses $${name}, which no '-- param:' header declares`, detector: d };
+    used[name] = values[name]!;
+  }
+  const table = quoteIdent(`detector_${d.id}`);
+  try {
+    await store.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${d.sql.replace(/;\s*$/, '')}`, used);
+    await store.run(
+      `INSERT INTO findings SELECT $id, $counts_as, $level, event_id, document, actor, client_ip, event_time, reason FROM ${table}`,
+      { id: d.id, counts_as: d.countsAs, level: d.level },
+    );
+    const { n } = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+    return { ok: true, detector: d, findings: n, params: values };
+  } catch (e) {
+    const message = (e as Error).message;
+    return { ok: false, id: d.id, file: d.file, line: errorLine(message, d.sql), error: message.split('\n')[0]!, detector: d };
+  }
+}

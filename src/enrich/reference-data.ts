@@ -1,0 +1,80 @@
+import type { CaseFile } from '../case/case-file.js';
+import type { Store } from '../db/store.js';
+import { EXIT, UserError } from '../util/user-error.js';
+
+/**
+ * The application's own data, loaded into temp tables the detectors join:
+ * owners(document_id, owner_account[, category]), subjects(document_id, subject_id[, category]),
+ * grants(account, document_id), authorized_accounts(account).
+ * Values are trimmed; empty rows are ignored. A document may have several owners.
+ */
+export interface ReferenceCounts {
+  readonly owners: number;
+  readonly documents: number;
+  readonly subjects: number;
+  readonly grants: number;
+}
+
+const TABLES = {
+  owners: { key: 'owners', columns: ['document_id', 'owner_account'], optional: ['category'] },
+  subjects: { key: 'subjects', columns: ['document_id', 'subject_id'], optional: ['category'] },
+  grants: { key: 'grants', columns: ['account', 'document_id'], optional: [] },
+} as const;
+
+async function loadCsv(store: Store, table: keyof typeof TABLES, file: string | undefined): Promise<void> {
+  const spec = TABLES[table];
+  const all = [...spec.columns, ...spec.optional];
+  if (!file) {
+    await store.run(`CREATE OR REPLACE TEMP TABLE ${table} (${all.map((c) => `${c} VARCHAR`).join(', ')})`);
+    return;
+  }
+  const source = `read_csv($file, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true)`;
+  let header: string[];
+  try {
+    header = (await store.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${source}`, { file })).map((r) => r.column_name);
+  } catch (e) {
+    throw new UserError({ what: `documents.${spec.key}: cannot read ${file} as CSV`, why: (e as Error).message.split('\n')[0], help: `write a CSV with the header ${spec.columns.join(',')}` });
+  }
+  const normalized = header.map((h) => h.trim().toLowerCase().replace(/^\ufeff/, ''));
+  const missing = spec.columns.filter((c) => !normalized.includes(c));
+  if (missing.length > 0) {
+    throw new UserError({
+      what: `documents.${spec.key}: ${file} lacks the column(s) ${missing.join(', ')}`,
+      why: `its header is: ${header.join(',')}`,
+      help: `the first line must name the columns: ${spec.columns.join(',')}${spec.optional.length ? ` (optional: ${spec.optional.join(', ')})` : ''}`,
+    });
+  }
+  const pick = (c: string) => {
+    const i = normalized.indexOf(c);
+    return i >= 0 ? `nullif(trim("column${i}"), '')` : 'NULL::VARCHAR';
+  };
+  // Columns are addressed by position so that odd header spellings (BOM, spaces, case) still load.
+  try {
+    await store.run(
+      `CREATE OR REPLACE TEMP TABLE ${table} AS
+       SELECT DISTINCT ${all.map((c) => `${pick(c)} AS ${c}`).join(', ')}
+       FROM read_csv($file, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', auto_detect = false,
+         strict_mode = true, names = [${header.map((_, i) => `'column${i}'`).join(', ')}])
+       WHERE ${spec.columns.map((c) => `${pick(c)} IS NOT NULL`).join(' AND ')}`,
+      { file },
+    );
+  } catch (e) {
+    throw new UserError({ what: `documents.${spec.key}: ${file} is not a well-formed CSV`, why: (e as Error).message.split('\n')[0], help: 'fix the line DuckDB names above' }, EXIT.usage);
+  }
+}
+
+export async function loadReferenceData(store: Store, caseFile: CaseFile): Promise<ReferenceCounts> {
+  await loadCsv(store, 'owners', caseFile.documents.owners);
+  await loadCsv(store, 'subjects', caseFile.documents.subjects);
+  await loadCsv(store, 'grants', caseFile.documents.grants);
+  await store.run('CREATE OR REPLACE TEMP TABLE authorized_accounts AS SELECT DISTINCT unnest($a::VARCHAR[]) AS account', { a: caseFile.authorized.accounts });
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE document_owners AS
+     SELECT document_id, list(owner_account ORDER BY owner_account) AS owners, min(category) AS category
+     FROM owners GROUP BY document_id`,
+  );
+  return store.one<ReferenceCounts & Record<string, number>>(
+    `SELECT (SELECT count(*) FROM owners) AS owners, (SELECT count(*) FROM document_owners) AS documents,
+            (SELECT count(*) FROM subjects) AS subjects, (SELECT count(*) FROM grants) AS grants`,
+  );
+}

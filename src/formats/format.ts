@@ -1,0 +1,56 @@
+import type { EventField, FormatName } from '../case/vocabulary.js';
+
+/** What a reader knows about the source it reads. */
+export interface FormatContext {
+  /** IANA zone for timestamps written without an offset. */
+  readonly timezone: string | undefined;
+  /** jsonl: event field -> JSON path. */
+  readonly fields: Readonly<Partial<Record<EventField, string>>>;
+}
+
+/**
+ * A log format as data: its name, how to recognise a line, and the DuckDB SQL that turns the
+ * relation `lines(line_no, line)` into event rows. The SQL returns PARSED_COLUMNS in order;
+ * `reject_reason` is NULL for a parsed line and a sentence for a rejected one.
+ */
+export interface LogFormat {
+  readonly name: Exclude<FormatName, 'auto'>;
+  readonly title: string;
+  readonly fills: readonly EventField[];
+  /** Lines that must parse; checked by the test suite. */
+  readonly samples: readonly string[];
+  /** Lines that must be rejected, with the reason they must be rejected for. */
+  readonly rejects: readonly { readonly line: string; readonly reason: RegExp }[];
+  /** True when one line looks like this format; used by `auto` on a sample of each file. */
+  sniff(line: string): boolean;
+  sql(ctx: FormatContext): string;
+}
+
+export const PARSED_COLUMNS = [
+  'time',
+  'client_ip',
+  'forwarded_for',
+  'vhost',
+  'method',
+  'path',
+  'protocol',
+  'status',
+  'bytes',
+  'user_agent',
+  'referer',
+  'account',
+  'session',
+  'request_id',
+  'document',
+  'reject_reason',
+] as const;
+
+/**
+ * Control bytes the ingest keeps out of every line DuckDB reads (the pre-pass copies and
+ * sanitises a file that contains them): one splits nothing (the CSV delimiter), two stand in
+ * for escaped backslashes and quotes while a reader looks for the structural quotes.
+ */
+export const DELIMITER_BYTE = 0x01;
+export const ESCAPED_BACKSLASH_BYTE = 0x02;
+export const ESCAPED_QUOTE_BYTE = 0x03;
+export const RESERVED_BYTES = [0x00, DELIMITER_BYTE, ESCAPED_BACKSLASH_BYTE, ESCAPED_QUOTE_BYTE] as const;

@@ -1,0 +1,146 @@
+import type { EventField } from '../case/vocabulary.js';
+import { quoteString } from '../db/sql.js';
+import type { FormatContext, LogFormat } from './format.js';
+
+/**
+ * Keys tried, in order, for an event field the case file does not map. They cover nginx
+ * `escape=json` variable names and common application-log names; a `fields` entry replaces them.
+ */
+const DEFAULT_KEYS: Record<EventField | 'vhost' | 'request', readonly string[]> = {
+  time: ['time', 'timestamp', 'ts', '@timestamp', 'time_iso8601', 'time_local', 'date', 'datetime'],
+  client_ip: ['remote_addr', 'client_ip', 'clientip', 'ip', 'remote_ip', 'c_ip'],
+  forwarded_for: ['http_x_forwarded_for', 'x_forwarded_for', 'xff', 'forwarded_for'],
+  method: ['request_method', 'method'],
+  path: ['request_uri', 'uri', 'path', 'url'],
+  status: ['status', 'status_code', 'response_status'],
+  bytes: ['body_bytes_sent', 'bytes_sent', 'bytes', 'length', 'size', 'response_size'],
+  user_agent: ['http_user_agent', 'user_agent', 'useragent', 'ua', 'agent'],
+  referer: ['http_referer', 'referer', 'referrer'],
+  account: ['remote_user', 'user', 'account', 'username', 'user_id'],
+  session: ['session', 'session_id', 'sid'],
+  request_id: ['request_id', 'req_id', 'requestId', 'x_request_id'],
+  document: ['document', 'document_id'],
+  vhost: ['host', 'server_name', 'vhost'],
+  request: ['request'],
+};
+
+/** `user.id` -> `$."user"."id"`; a key with a double quote cannot be written as a DuckDB JSON path. */
+export function jsonPath(dotted: string): string {
+  const parts = dotted.split('.');
+  if (parts.some((p) => p === '' || p.includes('"'))) {
+    throw new Error(`'${dotted}' is not a usable JSON path: use dot-separated keys without double quotes`);
+  }
+  return `$${parts.map((p) => `."${p}"`).join('')}`;
+}
+
+function keysFor(field: keyof typeof DEFAULT_KEYS, ctx: FormatContext): readonly string[] {
+  const mapped = (ctx.fields as Record<string, string | undefined>)[field];
+  return mapped ? [mapped] : DEFAULT_KEYS[field];
+}
+
+const OFFSET_RE = `(Z|z|[+-][0-9]{2}:?[0-9]{2})$`;
+
+function jsonlSql(ctx: FormatContext): string {
+  const fields = Object.keys(DEFAULT_KEYS) as (keyof typeof DEFAULT_KEYS)[];
+  const paths: string[] = [];
+  const slots = new Map<string, number[]>();
+  for (const f of fields) {
+    slots.set(
+      f,
+      keysFor(f, ctx).map((k) => {
+        paths.push(jsonPath(k));
+        return paths.length;
+      }),
+    );
+  }
+  const pick = (f: keyof typeof DEFAULT_KEYS) => {
+    const idx = slots.get(f)!;
+    return idx.length === 1 ? `v[${idx[0]}]` : `coalesce(${idx.map((i) => `v[${i}]`).join(', ')})`;
+  };
+  const timeIdx = slots.get('time')!;
+  const pathList = `[${paths.map(quoteString).join(', ')}]`;
+  const timeList = `[${timeIdx.map((i) => quoteString(paths[i - 1]!)).join(', ')}]`;
+  const tz = ctx.timezone ? quoteString(ctx.timezone) : undefined;
+  const timeKeys = keysFor('time', ctx).join(', ');
+  return `
+WITH j AS (
+  SELECT line_no, line, json_valid(line) AND json_type(line) = 'OBJECT' AS ok FROM lines
+), v AS (
+  SELECT line_no, line, ok,
+    CASE WHEN ok THEN json_extract_string(line, ${pathList}) END AS v,
+    CASE WHEN ok THEN list_filter(json_extract(line, ${timeList}), x -> x IS NOT NULL AND json_type(x) <> 'NULL')[1] END AS tj
+  FROM j
+), t AS (
+  SELECT *,
+    json_type(tj) AS t_type,
+    CASE WHEN json_type(tj) = 'VARCHAR' THEN trim(tj ->> '$') ELSE tj::VARCHAR END AS t_text,
+    ${pick('request')} AS request
+  FROM v
+), t2 AS (
+  SELECT *,
+    CASE
+      WHEN t_type IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN
+        CASE
+          WHEN abs(t_text::DOUBLE) >= 1e17 THEN make_timestamp((t_text::HUGEINT // 1000)::BIGINT)::TIMESTAMPTZ
+          WHEN abs(t_text::DOUBLE) >= 1e14 THEN make_timestamp(t_text::DOUBLE::BIGINT)::TIMESTAMPTZ
+          WHEN abs(t_text::DOUBLE) >= 1e11 THEN make_timestamp((t_text::DOUBLE * 1000)::BIGINT)::TIMESTAMPTZ
+          ELSE make_timestamp((t_text::DOUBLE * 1000000)::BIGINT)::TIMESTAMPTZ
+        END
+      WHEN regexp_full_match(t_text, '[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}') THEN try_strptime(t_text, '%d/%b/%Y:%H:%M:%S %z')
+      WHEN regexp_matches(t_text, '${OFFSET_RE}') THEN try_cast(t_text AS TIMESTAMPTZ)
+      ${tz ? `ELSE timezone(${tz}, try_cast(t_text AS TIMESTAMP))` : ''}
+    END AS time
+  FROM t
+)
+SELECT
+  line_no,
+  line,
+  time,
+  ${pick('client_ip')} AS client_ip,
+  ${pick('forwarded_for')} AS forwarded_for,
+  ${pick('vhost')} AS vhost,
+  coalesce(${pick('method')}, nullif(split_part(request, ' ', 1), '')) AS method,
+  coalesce(${pick('path')}, nullif(split_part(request, ' ', 2), '')) AS path,
+  nullif(split_part(request, ' ', 3), '') AS protocol,
+  try_cast(${pick('status')} AS INTEGER) AS status,
+  try_cast(try_cast(nullif(${pick('bytes')}, '-') AS DOUBLE) AS BIGINT) AS bytes,
+  nullif(${pick('user_agent')}, '-') AS user_agent,
+  nullif(${pick('referer')}, '-') AS referer,
+  nullif(nullif(${pick('account')}, '-'), '') AS account,
+  nullif(${pick('session')}, '') AS session,
+  nullif(${pick('request_id')}, '') AS request_id,
+  nullif(${pick('document')}, '') AS document,
+  CASE
+    WHEN NOT ok THEN 'not a JSON object'
+    WHEN tj IS NULL THEN 'no time field (looked for: ${timeKeys.replaceAll("'", "''")})'
+    WHEN time IS NULL AND t_type = 'VARCHAR' AND NOT regexp_matches(t_text, '${OFFSET_RE}') AND ${tz ? 'true' : 'false'} = false
+      THEN 'time ''' || t_text || ''' has no UTC offset and the source has no timezone'
+    WHEN time IS NULL THEN 'time ' || t_text || ' is not ISO 8601, dd/Mon/yyyy:HH:MM:SS +hhmm or epoch'
+  END AS reject_reason
+FROM t2`;
+}
+
+export const jsonl: LogFormat = {
+  name: 'jsonl',
+  title: 'JSON lines (nginx escape=json, application logs) with a field map',
+  fills: ['time', 'client_ip', 'forwarded_for', 'method', 'path', 'status', 'bytes', 'user_agent', 'referer', 'account', 'session', 'request_id', 'document'],
+  samples: [
+    '{"time":"2022-06-13T09:15:02+01:00","remote_addr":"10.0.0.12","http_x_forwarded_for":"198.51.100.23","request":"GET /cases/7781 HTTP/1.1","status":"200","body_bytes_sent":"48211","request_id":"a1b2"}',
+    '{"ts":1655108102.5,"user":"R0042","request_id":"a1b2","event":"document.view","document":"401640"}',
+  ],
+  rejects: [
+    { line: '{"time":"yesterday"}', reason: /is not ISO 8601/ },
+    { line: '{"status":200}', reason: /no time field/ },
+    { line: 'GET / HTTP/1.1', reason: /not a JSON object/ },
+  ],
+  sniff: (line) => {
+    if (!line.startsWith('{')) return false;
+    try {
+      const v: unknown = JSON.parse(line);
+      return typeof v === 'object' && v !== null && !Array.isArray(v);
+    } catch {
+      return false;
+    }
+  },
+  sql: jsonlSql,
+};

@@ -1,0 +1,281 @@
+import { rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import type { CaseFile, SourceSpec } from '../case/case-file.js';
+import type { Store } from '../db/store.js';
+import type { LogFormat } from '../formats/format.js';
+import { PARSED_COLUMNS } from '../formats/format.js';
+import { formatByName } from '../formats/registry.js';
+import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
+import { examine, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
+import type { Progress } from './progress.js';
+import { sniffFormat } from './sniff.js';
+
+export type FileStatus = 'ingested' | 'appended' | 'skipped' | 'failed';
+
+export interface RejectExample {
+  readonly line: number;
+  readonly reason: string;
+}
+
+export interface FileReport {
+  readonly source: string;
+  readonly path: string;
+  readonly status: FileStatus;
+  readonly format: string | undefined;
+  readonly formatReason: string | undefined;
+  readonly sha256: string;
+  /** Non-blank lines read by this run, comments excepted: events + rejected. */
+  readonly lines: number;
+  /** Lines starting with '#', counted and not parsed. */
+  readonly comments: number;
+  readonly events: number;
+  readonly rejected: number;
+  readonly rejectExamples: readonly RejectExample[];
+  readonly warnings: readonly string[];
+  readonly note: string | undefined;
+}
+
+/** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
+export const REJECT_EXAMPLES = 20;
+/** Lines longer than this are read whole; DuckDB needs the bound up front. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+interface ResolvedFile {
+  readonly source: SourceSpec;
+  readonly abs: string;
+  readonly shown: string;
+  readonly size: number;
+}
+
+/** Files a source's globs match, sorted, relative names as a person reads them. */
+export function resolveSourceFiles(caseFile: CaseFile, source: SourceSpec, index: number): ResolvedFile[] {
+  const found = new Set<string>();
+  for (const pattern of source.paths) {
+    const literal = path.resolve(caseFile.dir, pattern);
+    if (isRegularFile(literal)) {
+      found.add(literal);
+      continue;
+    }
+    const matches = fg.sync(pattern.replaceAll('\\', '/'), { cwd: caseFile.dir, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: false, suppressErrors: true });
+    for (const m of matches) if (isRegularFile(m)) found.add(path.resolve(m));
+  }
+  if (found.size === 0) {
+    throw new UserError({
+      what: `source '${source.name}': ${source.paths.map((p) => `'${p}'`).join(', ')} matches no file`,
+      where: `${caseFile.path} (sources[${index}].path)`,
+      help: `paths and globs are relative to the case file's folder (${caseFile.dir})`,
+    });
+  }
+  return [...found].sort().map((abs) => ({ source, abs, shown: path.relative(caseFile.dir, abs) || abs, size: statSync(abs).size }));
+}
+
+function isRegularFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+interface Previous {
+  file_id: number;
+  bytes: number;
+  physical_lines: number;
+  format: string;
+}
+
+/**
+ * Ingests every file of every source that the store does not hold yet. Each file is one
+ * transaction: a run killed at any point leaves no part of a file behind, and the next run
+ * reads that file whole. Files already in the store (same SHA-256) are skipped; a file that
+ * grew since (same bytes up to the stored length) has only its new lines read.
+ */
+export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Progress): Promise<FileReport[]> {
+  const files = caseFile.sources.flatMap((s, i) => resolveSourceFiles(caseFile, s, i));
+  progress?.start(files.reduce((n, f) => n + f.size, 0), files.length);
+  const reports: FileReport[] = [];
+  const failures: UserMessage[] = [];
+  for (const file of files) {
+    const report = await ingestFile(store, caseFile, file, progress);
+    reports.push(report);
+    if (report.status === 'failed') failures.push({ what: `${file.shown}: ${report.note}`, where: file.abs, help: report.note?.includes('compressed') ? 'decompress the file, or leave it out of the source\'s glob' : 'set format: on this source in the case file' });
+  }
+  progress?.done();
+  if (failures.length > 0) throw new IngestFailure(failures, reports);
+  return reports;
+}
+
+/** Some files could not be read at all; the others were ingested and are in `reports`. */
+export class IngestFailure extends UserError {
+  constructor(
+    messages: readonly UserMessage[],
+    readonly reports: readonly FileReport[],
+  ) {
+    super(messages, EXIT.usage);
+  }
+}
+
+async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, progress?: Progress): Promise<FileReport> {
+  const packed = unsupportedCompression(file.abs);
+  if (packed) {
+    return { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: `${packed}-compressed: breachscope reads plain and gzip files; decompress it next to the original (keep both for the record)` };
+  }
+  const previous = (
+    await store.all<Previous & Record<string, number | string>>(
+      'SELECT file_id, bytes, physical_lines, format FROM files WHERE abs_path = $p ORDER BY file_id DESC LIMIT 1',
+      { p: file.abs },
+    )
+  )[0];
+  const facts = await examine(file.abs, file.size, previous && previous.bytes < file.size ? previous.bytes : undefined, (n) => progress?.advance(n));
+  const base = { source: file.source.name, path: file.shown, sha256: facts.sha256, warnings: facts.warnings };
+
+  const same = await store.all<{ path: string }>('SELECT path FROM files WHERE sha256 = $s LIMIT 1', { s: facts.sha256 });
+  if (same.length > 0) {
+    return { ...base, status: 'skipped', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: same[0]!.path === file.shown ? 'already in the store' : `same content as ${same[0]!.path}, already in the store` };
+  }
+
+  let firstLine = 1;
+  let format: LogFormat;
+  let formatReason: string | undefined;
+  const warnings = [...facts.warnings];
+  const grown = previous && !facts.gzip && facts.prefixSha256 !== undefined && (await prefixMatches(store, previous.file_id, facts.prefixSha256));
+  if (previous && grown) {
+    firstLine = previous.physical_lines + 1;
+    format = formatByName(previous.format as LogFormat['name']);
+    formatReason = `file grew since file ${previous.file_id}: reading lines from ${firstLine}`;
+  } else {
+    if (previous) warnings.push(`the content of this path changed since it was last ingested (not by appending): ingested as a new file`);
+    const chosen = chooseFormat(file.source, facts);
+    if (!chosen.ok) return { ...base, status: 'failed', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], note: chosen.note };
+    format = chosen.format;
+    formatReason = chosen.reason;
+  }
+
+  const copy = facts.copyReasons.length > 0 ? path.join(store.dir, 'tmp', `copy-${process.pid}.log`) : undefined;
+  if (copy) await writeCopy(file.abs, facts.gzip, copy);
+  try {
+    // raw_lines is scratch (a temp table) and is filled outside the transaction on purpose:
+    // uncommitted rows carry transaction-local rowids, and rowid + 1 is the line number.
+    await readLines(store, file, facts, copy);
+    const counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings));
+    progress?.fileDone(counts.lines);
+    return {
+      ...base,
+      status: firstLine > 1 ? 'appended' : 'ingested',
+      format: format.name,
+      formatReason,
+      warnings,
+      ...counts,
+      note: copy ? `read through a sanitised copy: ${facts.copyReasons.join('; ')}` : undefined,
+    };
+  } finally {
+    if (copy) rmSync(copy, { force: true });
+  }
+}
+
+async function prefixMatches(store: Store, fileId: number, prefixSha: string): Promise<boolean> {
+  const rows = await store.all('SELECT 1 FROM files WHERE file_id = $id AND sha256 = $s', { id: fileId, s: prefixSha });
+  return rows.length > 0;
+}
+
+function chooseFormat(source: SourceSpec, facts: FileFacts): { ok: true; format: LogFormat; reason: string | undefined } | { ok: false; note: string } {
+  if (source.format !== 'auto') return { ok: true, format: formatByName(source.format), reason: undefined };
+  if (facts.sample.length === 0) return { ok: true, format: formatByName('combined'), reason: 'empty file: nothing to detect' };
+  const sniffed = sniffFormat(facts.sample);
+  if (sniffed.ok) return { ok: true, format: sniffed.format, reason: `auto: ${sniffed.reason}` };
+  const what = sniffed.notAccessLog ? `this looks like ${sniffed.notAccessLog}, not an access log` : 'no format fits this file';
+  const closest = sniffed.fits
+    .slice(0, 2)
+    .map((f) => `${f.format.name} (${f.fit} of ${f.of} sampled lines fit)`)
+    .join(', ');
+  return { ok: false, note: `${what}; closest: ${closest}` };
+}
+
+function csvSource(file: string, gzip: boolean): string {
+  // The path is bound as a parameter; the options are constants of this program.
+  return `read_csv($file, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '', comment = '', header = false,
+    auto_detect = false, new_line = '\\n', strict_mode = false, compression = '${gzip ? 'gzip' : 'none'}',
+    max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+}
+
+async function readLines(store: Store, file: ResolvedFile, facts: FileFacts, copy: string | undefined): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT line FROM ${csvSource(copy ?? file.abs, copy ? false : facts.gzip)}`, { file: copy ?? file.abs });
+  const read = await store.one<{ n: number }>('SELECT count(*) AS n FROM raw_lines');
+  if (read.n !== facts.physicalLines) {
+    // DuckDB and the pre-pass must agree on every line, or line numbers would be wrong.
+    throw new UserError(
+      { what: `${file.shown}: DuckDB read ${read.n} lines where the file has ${facts.physicalLines}`, why: 'line numbers would not match the file', help: 'report this file to the breachscope developers' },
+      EXIT.runtime,
+    );
+  }
+}
+
+async function loadFile(
+  store: Store,
+  file: ResolvedFile,
+  format: LogFormat,
+  facts: FileFacts,
+  firstLine: number,
+  formatReason: string | undefined,
+  warnings: string[],
+): Promise<{ lines: number; comments: number; events: number; rejected: number; rejectExamples: RejectExample[] }> {
+  const { file_id: fileId } = await store.one<{ file_id: number }>('SELECT coalesce(max(file_id), 0) + 1 AS file_id FROM files');
+  const sql = format.sql({ timezone: file.source.timezone, fields: file.source.fields });
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE parsed AS
+     WITH lines AS (
+       SELECT rowid + 1 AS line_no, line FROM raw_lines
+       WHERE rowid + 1 >= $first AND line IS NOT NULL AND trim(line, ' \t') <> '' AND NOT starts_with(line, '#')
+     )
+     SELECT line_no, line, ${PARSED_COLUMNS.join(', ')} FROM (${sql})`,
+    { first: firstLine },
+  );
+  const params = { id: fileId, source: file.source.name, role: file.source.role };
+  await store.run(
+    `INSERT INTO events SELECT $id::BIGINT * 1000000000000 + line_no, $id, line_no, $source, $role,
+       time, client_ip, forwarded_for, vhost, method, path, protocol, status, bytes, user_agent, referer,
+       account, session, request_id, document, line
+     FROM parsed WHERE reject_reason IS NULL`,
+    params,
+  );
+  await store.run('INSERT INTO rejects SELECT $id, line_no, reject_reason, line FROM parsed WHERE reject_reason IS NOT NULL', { id: fileId });
+  const stats = await store.one<{ lines: number; events: number; rejected: number; first_time: Date | null; last_time: Date | null }>(
+    `SELECT count(*) AS lines, count(*) FILTER (WHERE reject_reason IS NULL) AS events,
+       count(*) FILTER (WHERE reject_reason IS NOT NULL) AS rejected,
+       min(time) FILTER (WHERE reject_reason IS NULL) AS first_time, max(time) FILTER (WHERE reject_reason IS NULL) AS last_time
+     FROM parsed`,
+  );
+  const { comments } = await store.one<{ comments: number }>(
+    `SELECT count(*) AS comments FROM raw_lines WHERE rowid + 1 >= $first AND starts_with(line, '#')`,
+    { first: firstLine },
+  );
+  const examples = await store.all<{ line: number; reason: string }>(
+    `SELECT line_no AS line, reject_reason AS reason FROM parsed WHERE reject_reason IS NOT NULL ORDER BY line_no LIMIT ${REJECT_EXAMPLES}`,
+  );
+  await store.run(
+    `INSERT INTO files VALUES ($id, $source, $role, $path, $abs, $sha, $bytes, $format, $reason, $first, $physical,
+       $lines, $comments, $events, $rejected, $t0, $t1, $warnings::VARCHAR[], now())`,
+    {
+      ...params,
+      path: file.shown,
+      abs: file.abs,
+      sha: facts.sha256,
+      bytes: facts.bytes,
+      format: format.name,
+      reason: formatReason ?? null,
+      first: firstLine,
+      physical: facts.physicalLines,
+      lines: stats.lines,
+      comments,
+      events: stats.events,
+      rejected: stats.rejected,
+      t0: stats.first_time,
+      t1: stats.last_time,
+      warnings: warnings,
+    },
+  );
+  await store.run('DROP TABLE parsed');
+  await store.run('DROP TABLE raw_lines');
+  return { lines: stats.lines, comments, events: stats.events, rejected: stats.rejected, rejectExamples: examples };
+}

@@ -1,0 +1,177 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream, openSync, readSync, closeSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { createGunzip } from 'node:zlib';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { RESERVED_BYTES } from '../formats/format.js';
+
+/** What one streaming read of a file tells before DuckDB reads it. */
+export interface FileFacts {
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly gzip: boolean;
+  /** Lines of the (decompressed) content, blank ones included. */
+  readonly physicalLines: number;
+  /** Why DuckDB cannot read the file as it is (it reads a sanitised copy instead). */
+  readonly copyReasons: readonly string[];
+  readonly warnings: readonly string[];
+  /** The first non-blank lines, for format detection. */
+  readonly sample: readonly string[];
+  /** SHA-256 of the first `prefixBytes` bytes, when asked (to tell a grown file from a new one). */
+  readonly prefixSha256: string | undefined;
+}
+
+const SAMPLE_LINES = 64;
+const LF = 0x0a;
+const CR = 0x0d;
+
+function magic(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(6);
+    return head.subarray(0, readSync(fd, head, 0, 6, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const isGzip = (file: string) => {
+  const m = magic(file);
+  return m[0] === 0x1f && m[1] === 0x8b;
+};
+
+/** Compressions breachscope does not read, by magic bytes, so the message can say how to fix it. */
+export function unsupportedCompression(file: string): string | undefined {
+  const m = magic(file);
+  if (m.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+  if (m[0] === 0xfd && m.subarray(1, 6).toString('latin1') === '7zXZ\0') return 'xz';
+  if (m[0] === 0x28 && m[1] === 0xb5 && m[2] === 0x2f && m[3] === 0xfd) return 'zstd';
+  if (m.subarray(0, 4).toString('latin1') === 'PK\x03\x04') return 'zip';
+  return undefined;
+}
+
+/**
+ * Streams the decompressed content in chunks that end at a line end (the last one may not).
+ * A read error (a truncated or corrupt gzip stream) ends the stream after the data before it;
+ * `damage.message` then says what happened.
+ */
+async function* lineChunks(content: Readable, damage: { message?: string }): AsyncGenerator<Buffer> {
+  let carry: Buffer | undefined;
+  try {
+    for await (const chunk of content as AsyncIterable<Buffer>) {
+      const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const cut = buf.lastIndexOf(LF);
+      if (cut < 0) {
+        carry = buf;
+        continue;
+      }
+      carry = cut + 1 < buf.length ? buf.subarray(cut + 1) : undefined;
+      yield buf.subarray(0, cut + 1);
+    }
+  } catch (e) {
+    damage.message = (e as Error).message;
+  }
+  if (carry && carry.length > 0) yield carry;
+}
+
+function open(file: string, gzip: boolean, hash: Hash | undefined, prefix: { bytes: number; hash: Hash; digest?: string } | undefined, onRaw?: (n: number) => void): { content: Readable; rawEnd: Promise<unknown> } {
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const rawEnd = once(raw, 'close');
+  let seen = 0;
+  raw.on('data', (chunk) => {
+    const b = chunk as Buffer;
+    hash?.update(b);
+    if (prefix && prefix.digest === undefined) {
+      const take = Math.min(b.length, prefix.bytes - seen);
+      if (take > 0) prefix.hash.update(b.subarray(0, take));
+      if (seen + b.length >= prefix.bytes) prefix.digest = prefix.hash.digest('hex');
+    }
+    seen += b.length;
+    onRaw?.(b.length);
+  });
+  if (!gzip) return { content: raw, rawEnd };
+  const gunzip = createGunzip();
+  raw.on('error', (e) => gunzip.destroy(e));
+  // The raw stream is read to its end even when decompression fails, so the hash covers every byte.
+  gunzip.on('error', () => raw.resume());
+  return { content: raw.pipe(gunzip), rawEnd };
+}
+
+/**
+ * One pass over the file: its SHA-256 (of the bytes on disk), its line count, a sample, and
+ * whether DuckDB's CSV reader would misread it (CR line ends, invalid UTF-8, reserved bytes,
+ * a damaged gzip stream). DuckDB reads clean files directly; the others through `writeCopy`.
+ */
+export async function examine(file: string, size: number, prefixBytes?: number, onRaw?: (n: number) => void): Promise<FileFacts> {
+  const gzip = isGzip(file);
+  const hash = createHash('sha256');
+  const prefix = prefixBytes !== undefined && prefixBytes <= size ? { bytes: prefixBytes, hash: createHash('sha256') } : undefined;
+  if (prefix && prefixBytes === 0) (prefix as { digest?: string }).digest = prefix.hash.digest('hex');
+  const { content, rawEnd } = open(file, gzip, hash, prefix, onRaw);
+  const damage: { message?: string } = {};
+  let lines = 0;
+  let lastByte = LF;
+  let hasCr = false;
+  let badUtf8 = false;
+  const reserved = new Set<number>();
+  const sample: string[] = [];
+  for await (const chunk of lineChunks(content, damage)) {
+    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) lines++;
+    lastByte = chunk[chunk.length - 1]!;
+    if (!hasCr && chunk.indexOf(CR) >= 0) hasCr = true;
+    if (!badUtf8 && !isUtf8(chunk)) badUtf8 = true;
+    for (const b of RESERVED_BYTES) if (!reserved.has(b) && chunk.indexOf(b) >= 0) reserved.add(b);
+    if (sample.length < SAMPLE_LINES) {
+      for (const l of chunk.toString('utf8').split('\n')) {
+        const t = l.replace(/\r$/, '');
+        if (t.trim() !== '' && sample.length < SAMPLE_LINES) sample.push(t);
+      }
+    }
+  }
+  if (lastByte !== LF) lines++;
+  await rawEnd;
+  const gzipDamage = damage.message;
+  const copyReasons: string[] = [];
+  const warnings: string[] = [];
+  if (hasCr) copyReasons.push('CR characters (CRLF line ends)');
+  if (badUtf8) copyReasons.push('invalid UTF-8, replaced by U+FFFD');
+  if (reserved.size > 0) copyReasons.push(`control bytes ${[...reserved].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')}, replaced by U+FFFD`);
+  if (gzipDamage) {
+    copyReasons.push('damaged gzip stream');
+    warnings.push(`damaged gzip stream (${gzipDamage}): the ${lines} line(s) before the damage were read, the rest of the file is unreadable`);
+  }
+  if (badUtf8) warnings.push('invalid UTF-8 bytes were replaced by U+FFFD in the stored lines; the file itself is unchanged');
+  return {
+    sha256: hash.digest('hex'),
+    bytes: size,
+    gzip,
+    physicalLines: lines,
+    copyReasons,
+    warnings,
+    sample,
+    prefixSha256: (prefix as { digest?: string } | undefined)?.digest,
+  };
+}
+
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * Writes the decompressed content with the line structure DuckDB needs: CRLF becomes LF, a lone
+ * CR, NUL and the reserved bytes become U+FFFD, invalid UTF-8 becomes U+FFFD. Line numbers do
+ * not move: every physical line of the original is one line of the copy.
+ */
+export async function writeCopy(file: string, gzip: boolean, target: string): Promise<void> {
+  const { content } = open(file, gzip, undefined, undefined);
+  const out = createWriteStream(target);
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const strip = new RegExp(`[\\r${RESERVED_BYTES.map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')}]`, 'g');
+  for await (const chunk of lineChunks(content, {})) {
+    const text = decoder.decode(chunk, { stream: true }).replaceAll('\r\n', '\n').replace(strip, REPLACEMENT);
+    if (!out.write(text)) await once(out, 'drain');
+  }
+  const rest = decoder.decode();
+  if (rest) out.write(rest.replace(strip, REPLACEMENT));
+  out.end();
+  await once(out, 'finish');
+}

@@ -1,0 +1,56 @@
+import type { Analysis, TopRow } from '../findings/analysis.js';
+import { figuresSentence } from './figures-sentence.js';
+import { clip, terminalSafe } from './terminal-safe.js';
+
+const n = (x: number) => x.toLocaleString('en');
+
+function table(title: string, rows: readonly TopRow[], keyTitle: string): string[] {
+  if (rows.length === 0) return [];
+  const keyWidth = Math.min(40, Math.max(keyTitle.length, ...rows.map((r) => terminalSafe(r.key).length)));
+  const out = [title, `  ${keyTitle.padEnd(keyWidth)}  accesses  documents  IPs  accounts  people  first seen            last seen`];
+  for (const r of rows) {
+    out.push(
+      `  ${clip(r.key, keyWidth).padEnd(keyWidth)}  ${String(r.accesses).padStart(8)}  ${String(r.documents).padStart(9)}  ${String(r.ips).padStart(3)}  ` +
+        `${String(r.accounts).padStart(8)}  ${String(r.subjects).padStart(6)}  ${r.first ?? '-'}  ${r.last ?? '-'}`,
+    );
+  }
+  out.push('');
+  return out;
+}
+
+/** What a responder reads first, in the order they need it. Every log-derived string is made terminal-safe. */
+export function renderTextReport(a: Analysis): string {
+  const s = a.summary;
+  const out: string[] = [];
+  out.push(terminalSafe(a.case), '='.repeat(Math.min(78, terminalSafe(a.case).length)), '');
+  out.push(`${figuresSentence(s)}.`, '');
+  out.push(`Window analysed:   ${a.window.from ?? 'start of the logs'} to ${a.window.to ?? 'end of the logs'} (UTC, to exclusive)`);
+  out.push(`Exposure observed: ${s.first_access ?? '-'} to ${s.last_access ?? '-'} (first and last unauthorized access)`);
+  out.push(`Signed-in:         ${n(s.unauthorized_accesses - s.anonymous_accesses)} accesses by ${n(s.accounts)} account(s); anonymous: ${n(s.anonymous_accesses)}`);
+  out.push(`People affected:   counted from the ${s.subjects_from}`);
+  const c = a.context;
+  out.push(
+    `Not counted:       ${n(c.authorized_disclosures)} authorized disclosures (owner, grant, staff), ${n(c.outside_window_disclosures)} outside the window, ` +
+      `${n(c.unknown_document_disclosures)} of ids not in the owners file, ${n(c.attempts)} refused attempts`,
+    '',
+  );
+  out.push(...table('Top client IPs', a.top.ips, 'client IP'));
+  out.push(...table('Top accounts', a.top.accounts, 'account'));
+  out.push(...table('Top documents', a.top.documents, 'document'));
+  out.push('Detectors');
+  for (const d of a.detectors) {
+    const count = d.error ? `ERROR ${d.file}${d.line ? `:${d.line}` : ''}: ${terminalSafe(d.error)}` : n(d.findings ?? 0);
+    out.push(`  ${d.id.padEnd(32)} ${(d.counts_as ?? '?').padEnd(10)} ${count}`);
+  }
+  out.push('');
+  out.push(`Ingest coverage: ${a.ingest.files.length} file(s), ${n(a.ingest.lines)} lines, ${n(a.ingest.events)} events, ${n(a.ingest.rejected_lines)} rejected`);
+  for (const f of a.ingest.files) {
+    out.push(
+      `  ${terminalSafe(f.source)}  ${terminalSafe(f.path)}  ${f.format}  lines ${n(f.lines)}  rejected ${n(f.rejected)}  ` +
+        `${f.first_time ?? '-'} .. ${f.last_time ?? '-'}  sha256 ${f.sha256.slice(0, 16)}…`,
+    );
+    for (const w of f.warnings) out.push(`    warning: ${terminalSafe(w)}`);
+  }
+  if (a.ingest.rejected_lines > 0) out.push(`  rejected lines: see 'breachscope ingest' output or the store's rejects table`);
+  return `${out.join('\n')}\n`;
+}

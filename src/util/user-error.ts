@@ -1,0 +1,44 @@
+/**
+ * The one shape of a message a person reads: what went wrong, why, where, and how to fix it
+ * (after lnav's user_message). Thrown for mistakes in input; the CLI prints it without a stack.
+ */
+export const EXIT = {
+  ok: 0,
+  /** `verify`: the evidence pack changed. */
+  changed: 1,
+  /** Usage or case-file error: the person can fix the input. */
+  usage: 2,
+  /** Runtime failure: the store is busy, a file cannot be read, DuckDB failed. */
+  runtime: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface UserMessage {
+  readonly what: string;
+  readonly why?: string;
+  /** A file:line, or a case-file key path such as `sources[0].format`. */
+  readonly where?: string;
+  readonly help?: string;
+}
+
+export class UserError extends Error {
+  readonly messages: readonly UserMessage[];
+  readonly exitCode: ExitCode;
+
+  constructor(messages: UserMessage | readonly UserMessage[], exitCode: ExitCode = EXIT.usage) {
+    const list = Array.isArray(messages) ? messages : [messages as UserMessage];
+    super(list.map((m) => m.what).join('; '));
+    this.name = 'UserError';
+    this.messages = list;
+    this.exitCode = exitCode;
+  }
+}
+
+export function formatUserMessage(m: UserMessage): string {
+  const lines = [`error: ${m.what}`];
+  if (m.where) lines.push(`  where: ${m.where}`);
+  if (m.why) lines.push(`  why:   ${m.why}`);
+  if (m.help) lines.push(`  fix:   ${m.help}`);
+  return lines.join('\n');
+}
