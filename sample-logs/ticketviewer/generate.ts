@@ -687,7 +687,7 @@ const forumDocs: string[] = [];
   let unknownLeft = 1;
   const start = london('2015-03-23 09:00:00');
   const span = london('2015-04-11 22:00:00') - start;
-  const times = readers.map(() => start + Math.floor(rng.next() * span)).sort((a, b) => a - b);
+  const times = readers.map(() => start + Math.floor((rng.next() * span) / SECOND) * SECOND).sort((a, b) => a - b);
   readers.forEach((ip, i) => {
     const left = readers.length - i;
     const views = i === readers.length - 1 ? budget - used : Math.min(rng.int(1, 4), budget - used - (left - 1));
@@ -724,8 +724,6 @@ const forumDocs: string[] = [];
   const doc = rng.pick(forumDocs);
   late.hit({ target: docTarget(doc, 'page'), status: 403, label: 'forbidden_403', doc, referer: thread });
 }
-// Forum readers saw the anonymous snoopers' list too: mark them seen by FORUM.
-void FORUM;
 
 // ---------------------------------------------------------------- owners and subjects
 
@@ -856,7 +854,7 @@ const LOG_START = london('2015-03-09 00:00:00');
 const LOG_END = london('2015-04-20 23:59:59');
 function randomDaytime(from = LOG_START, to = LOG_END): number {
   for (;;) {
-    const at = from + Math.floor(rng.next() * (to - from));
+    const at = from + Math.floor((rng.next() * (to - from)) / SECOND) * SECOND;
     const hour = new Date(at + ukOffsetHours(at) * HOUR).getUTCHours();
     if (hour >= 7 && hour <= 23) return at;
   }

@@ -115,7 +115,7 @@ const caseSchema = z.strictObject({
   network: z.strictObject({ trusted_proxies: cidrList.default([]) }).optional(),
   documents: z
     .strictObject({
-      routes: z.array(z.string().min(1)).default([]),
+      routes: z.union([z.string().min(1).transform((r) => [r]), z.array(z.string().min(1))]).default([]),
       owners: z.string().min(1).optional(),
       subjects: z.string().min(1).optional(),
       grants: z.string().min(1).optional(),
@@ -208,6 +208,22 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
+/**
+ * `routes: [/tickets/{doc}/image, /evidence.aspx?pcn={doc}]`, as the documentation writes it, is
+ * not YAML: inside a flow list `{` opens a mapping. Unquoted items of a one-line `routes:` flow
+ * list are quoted before parsing (on the same line, so line numbers stay true).
+ */
+export function quoteFlowRoutes(text: string): string {
+  return text.replace(/^(\s*(?:-\s+)?routes:\s*)\[(.*)\](\s*(?:#.*)?)$/gm, (_all, head: string, items: string, tail: string) => {
+    const parts = items.match(/'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^,]+/g) ?? [];
+    const quoted = parts
+      .map((p) => p.trim())
+      .filter((p) => p !== '')
+      .map((p) => (p.startsWith("'") || p.startsWith('"') ? p : `'${p.replaceAll("'", "''")}'`));
+    return `${head}[${quoted.join(', ')}]${tail}`;
+  });
+}
+
 /** Reads, parses and fully validates a case file; throws one UserError listing every problem. */
 export function loadCaseFile(casePath: string): CaseFile {
   const abs = path.resolve(casePath);
@@ -216,13 +232,13 @@ export function loadCaseFile(casePath: string): CaseFile {
   }
   const text = readFileSync(abs, 'utf8');
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(quoteFlowRoutes(text), { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const shown = path.relative(process.cwd(), abs) || abs;
   if (doc.errors.length > 0) {
     throw new UserError(
       doc.errors.map((e) => ({
         what: `the case file is not valid YAML: ${e.message.split('\n')[0]}`,
-        where: `${shown}:${e.linePos?.[0]?.line ?? '?'}`,
+        where: `${shown}:${counter.linePos(e.pos[0]).line}`,
         help: 'check indentation and quoting at that line',
       })),
     );
@@ -230,7 +246,7 @@ export function loadCaseFile(casePath: string): CaseFile {
   if (!isMap(doc.contents)) {
     throw new UserError({ what: 'the case file must be a YAML mapping with keys case, sources, ...', where: shown, help: 'see the case-file reference in README.md' });
   }
-  const parsed = caseSchema.safeParse(doc.toJS());
+  const parsed = caseSchema.safeParse(doc.toJS(), { reportInput: true });
   if (!parsed.success) {
     const messages: UserMessage[] = parsed.error.issues.flatMap(describeIssue).map((d) => ({
       what: `${keyPathText(d.path) || '(top level)'}: ${d.what}`,

@@ -4,10 +4,6 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { projectRoot } from '../util/project-root.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
-import { analyzeCommand } from './analyze-command.js';
-import { detectorsCommand } from './detectors-command.js';
-import { formatsCommand } from './formats-command.js';
-import { ingestCommand } from './ingest-command.js';
 
 const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
 
@@ -16,6 +12,8 @@ export interface GlobalOptions {
   readonly stats: boolean;
 }
 
+// Commands are imported when run: loading DuckDB's native module alone takes about a second,
+// which `--help` and `formats` need not pay.
 const started = performance.now();
 let globals: GlobalOptions = { debug: false, stats: false };
 
@@ -60,7 +58,7 @@ program
   .argument('<case>', 'case file (YAML)')
   .addOption(dbOption())
   .option('--json', 'print the per-file report as JSON')
-  .action(async (casePath: string, o: { db?: string; json?: boolean }) => ingestCommand(casePath, o));
+  .action(async (casePath: string, o: { db?: string; json?: boolean }) => (await import('./ingest-command.js')).ingestCommand(casePath, o));
 
 program
   .command('analyze')
@@ -69,19 +67,19 @@ program
   .addOption(dbOption())
   .option('--json', 'print one JSON object on stdout')
   .option('--top <n>', 'rows in each top list', (v) => Number.parseInt(v, 10), 10)
-  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => analyzeCommand(casePath, o));
+  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
 
 program
   .command('formats')
   .description('list the log formats breachscope reads, with a sample line and the fields each fills')
   .option('--json', 'print as JSON')
-  .action((o: { json?: boolean }) => formatsCommand(o));
+  .action(async (o: { json?: boolean }) => (await import('./formats-command.js')).formatsCommand(o));
 
 program
   .command('detectors')
   .description('list the detectors (queries/*.sql) with their metadata and parameters')
   .option('--json', 'print as JSON')
-  .action(async (o: { json?: boolean }) => detectorsCommand(o));
+  .action(async (o: { json?: boolean }) => (await import('./detectors-command.js')).detectorsCommand(o));
 
 try {
   await program.parseAsync(process.argv);

@@ -180,11 +180,6 @@ async function runOne(store: Store, d: Detector, overrides: Readonly<Record<stri
     const message = (e as Error).message;
     return { ok: false, id: d.id, file: d.file, line: errorLine(message, d.sql), error: message.split('\n')[0]!, detector: d };
   }
-  const columns = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
-  const lead = columns.slice(0, LEADING_COLUMNS.length);
-  if (lead.join(',') !== LEADING_COLUMNS.join(',')) {
-    return { ok: false, id: d.id, file: d.file, line: undefined, error: `the first columns must be ${LEADING_COLUMNS.join(', ')}; found ${lead.join(', ')}`, detector: d };
-  }
   const used: Record<string, number | string> = {};
   for (let i = 1; i <= prepared.parameterCount; i++) {
     const name = prepared.parameterName(i);
@@ -194,6 +189,11 @@ async function runOne(store: Store, d: Detector, overrides: Readonly<Record<stri
   const table = quoteIdent(`detector_${d.id}`);
   try {
     await store.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${d.sql.replace(/;\s*$/, '')}`, used);
+    // Output columns are known only once parameters are bound, so they are checked on the result.
+    const lead = (await store.all<{ column_name: string }>(`DESCRIBE ${table}`)).map((c) => c.column_name).slice(0, LEADING_COLUMNS.length);
+    if (lead.join(',') !== LEADING_COLUMNS.join(',')) {
+      return { ok: false, id: d.id, file: d.file, line: undefined, error: `the first columns must be ${LEADING_COLUMNS.join(', ')}; found ${lead.join(', ')}`, detector: d };
+    }
     await store.run(
       `INSERT INTO findings SELECT $id, $counts_as, $level, event_id, document, actor, client_ip, event_time, reason FROM ${table}`,
       { id: d.id, counts_as: d.countsAs, level: d.level },

@@ -1,5 +1,6 @@
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
+import { quoteIdent } from '../db/sql.js';
 import { EXIT, UserError } from '../util/user-error.js';
 
 /**
@@ -28,7 +29,7 @@ async function loadCsv(store: Store, table: keyof typeof TABLES, file: string | 
     await store.run(`CREATE OR REPLACE TEMP TABLE ${table} (${all.map((c) => `${c} VARCHAR`).join(', ')})`);
     return;
   }
-  const source = `read_csv($file, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true)`;
+  const source = `read_csv($file, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', auto_detect = true, strict_mode = true)`;
   let header: string[];
   try {
     header = (await store.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${source}`, { file })).map((r) => r.column_name);
@@ -46,15 +47,14 @@ async function loadCsv(store: Store, table: keyof typeof TABLES, file: string | 
   }
   const pick = (c: string) => {
     const i = normalized.indexOf(c);
-    return i >= 0 ? `nullif(trim("column${i}"), '')` : 'NULL::VARCHAR';
+    return i >= 0 ? `nullif(trim(${quoteIdent(header[i]!)}), '')` : 'NULL::VARCHAR';
   };
-  // Columns are addressed by position so that odd header spellings (BOM, spaces, case) still load.
+  // Header names are matched trimmed and case-blind, then quoted as written.
   try {
     await store.run(
       `CREATE OR REPLACE TEMP TABLE ${table} AS
        SELECT DISTINCT ${all.map((c) => `${pick(c)} AS ${c}`).join(', ')}
-       FROM read_csv($file, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', auto_detect = false,
-         strict_mode = true, names = [${header.map((_, i) => `'column${i}'`).join(', ')}])
+       FROM ${source}
        WHERE ${spec.columns.map((c) => `${pick(c)} IS NOT NULL`).join(' AND ')}`,
       { file },
     );

@@ -64,11 +64,12 @@ function jsonlSql(ctx: FormatContext): string {
   const timeKeys = keysFor('time', ctx).join(', ');
   return `
 WITH j AS (
-  SELECT line_no, line, json_valid(line) AND json_type(line) = 'OBJECT' AS ok FROM lines
+  -- DuckDB may evaluate both arms of a CASE, so invalid JSON is swapped for '{}' before any extraction.
+  SELECT line_no, line, coalesce(json_type(CASE WHEN json_valid(line) THEN line ELSE 'null' END) = 'OBJECT', false) AS ok FROM lines
 ), v AS (
   SELECT line_no, line, ok,
-    CASE WHEN ok THEN json_extract_string(line, ${pathList}) END AS v,
-    CASE WHEN ok THEN list_filter(json_extract(line, ${timeList}), x -> x IS NOT NULL AND json_type(x) <> 'NULL')[1] END AS tj
+    json_extract_string(CASE WHEN ok THEN line ELSE '{}' END, ${pathList}) AS v,
+    list_filter(json_extract(CASE WHEN ok THEN line ELSE '{}' END, ${timeList}), x -> x IS NOT NULL AND json_type(x) <> 'NULL')[1] AS tj
   FROM j
 ), t AS (
   SELECT *,
@@ -113,7 +114,7 @@ SELECT
   CASE
     WHEN NOT ok THEN 'not a JSON object'
     WHEN tj IS NULL THEN 'no time field (looked for: ${timeKeys.replaceAll("'", "''")})'
-    WHEN time IS NULL AND t_type = 'VARCHAR' AND NOT regexp_matches(t_text, '${OFFSET_RE}') AND ${tz ? 'true' : 'false'} = false
+    WHEN time IS NULL AND t_type = 'VARCHAR' AND NOT regexp_matches(t_text, '${OFFSET_RE}') AND try_cast(t_text AS TIMESTAMP) IS NOT NULL AND ${tz ? 'true' : 'false'} = false
       THEN 'time ''' || t_text || ''' has no UTC offset and the source has no timezone'
     WHEN time IS NULL THEN 'time ' || t_text || ' is not ISO 8601, dd/Mon/yyyy:HH:MM:SS +hhmm or epoch'
   END AS reject_reason

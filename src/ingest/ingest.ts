@@ -36,6 +36,18 @@ export interface FileReport {
   readonly note: string | undefined;
 }
 
+/**
+ * Test hook: with BREACHSCOPE_TRACE_STAGES=1 each stage of a file's ingest is announced on stderr,
+ * so the crash-safety tests can kill -9 at a known point instead of guessing with timers.
+ */
+const traceStages = process.env.BREACHSCOPE_TRACE_STAGES === '1';
+const stagePauseMs = Number(process.env.BREACHSCOPE_STAGE_PAUSE_MS ?? 0);
+async function stage(name: string, file: string): Promise<void> {
+  if (!traceStages) return;
+  process.stderr.write(`stage ${name} ${file}\n`);
+  if (stagePauseMs > 0) await new Promise((resolve) => setTimeout(resolve, stagePauseMs));
+}
+
 /** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
 export const REJECT_EXAMPLES = 20;
 /** Lines longer than this are read whole; DuckDB needs the bound up front. */
@@ -157,8 +169,11 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
   try {
     // raw_lines is scratch (a temp table) and is filled outside the transaction on purpose:
     // uncommitted rows carry transaction-local rowids, and rowid + 1 is the line number.
+    await stage('examined', file.shown);
     await readLines(store, file, facts, copy);
+    await stage('lines-read', file.shown);
     const counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings));
+    await stage('committed', file.shown);
     progress?.fileDone(counts.lines);
     return {
       ...base,
@@ -239,6 +254,7 @@ async function loadFile(
      FROM parsed WHERE reject_reason IS NULL`,
     params,
   );
+  await stage('events-inserted', file.shown);
   await store.run('INSERT INTO rejects SELECT $id, line_no, reject_reason, line FROM parsed WHERE reject_reason IS NOT NULL', { id: fileId });
   const stats = await store.one<{ lines: number; events: number; rejected: number; first_time: Date | null; last_time: Date | null }>(
     `SELECT count(*) AS lines, count(*) FILTER (WHERE reject_reason IS NULL) AS events,
@@ -275,6 +291,7 @@ async function loadFile(
       warnings: warnings,
     },
   );
+  await stage('file-row-inserted', file.shown);
   await store.run('DROP TABLE parsed');
   await store.run('DROP TABLE raw_lines');
   return { lines: stats.lines, comments, events: stats.events, rejected: stats.rejected, rejectExamples: examples };

@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { Store } from '../../src/db/store.js';
+import { combinedLine, makeCase, runCli, spawnCli, tempDir, writeFiles } from '../helpers.js';
+
+interface IngestJson {
+  files: { path: string; status: string; format: string; lines: number; comments: number; events: number; rejected: number; sha256: string; warnings: string[]; note?: string; rejectExamples: { line: number; reason: string }[] }[];
+}
+
+function ingest(casePath: string, extra: string[] = []): IngestJson {
+  const r = runCli(['ingest', casePath, '--json', ...extra]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as IngestJson;
+}
+
+/** Rows of a query on a case's store, read in this process after the CLI has exited. */
+async function query(casePath: string, sql: string): Promise<Record<string, unknown>[]> {
+  const store = await Store.open(path.join(path.dirname(casePath), '.breachscope'));
+  try {
+    return await store.all(sql);
+  } finally {
+    store.close();
+  }
+}
+
+const CASE = (p = 'access.log*', extra = '') => `case: traps\nsources:\n  - name: web\n    path: "${p}"\n    format: combined\n${extra}`;
+const L = (i: number, time = '16/Mar/2015:10:00:00 +0000') => combinedLine({ time, path: `/p/${i}`, ua: `ua ${i}` });
+
+describe('ingest traps', () => {
+  test('when lines hold \\" escapes then they parse and the raw line is kept byte-exact', async () => {
+    const line = String.raw`1.2.3.4 - - [16/Mar/2015:10:00:00 +0000] "GET /a HTTP/1.1" 200 5 "-" "evil \"ua\" \\"`;
+    const c = makeCase(CASE(), { 'access.log': `${line}\n` });
+    const f = ingest(c).files[0]!;
+    assert.equal(f.rejected, 0);
+    const [row] = await query(c, 'SELECT raw, user_agent, line FROM events');
+    assert.equal(row!.raw, line);
+    assert.equal(row!.user_agent, 'evil "ua" \\');
+  });
+
+  test('when a file is gzipped then it is read transparently and its SHA-256 is of the compressed bytes', async () => {
+    const text = `${L(1)}\n${L(2)}\n`;
+    const c = makeCase(CASE(), { 'access.log.1.gz': text });
+    const f = ingest(c).files[0]!;
+    assert.equal(f.lines, 2);
+    const bytes = readFileSync(path.join(path.dirname(c), 'access.log.1.gz'));
+    assert.equal(f.sha256, createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  test('when blank and whitespace-only lines stand between records then they are skipped and line numbers stay physical', async () => {
+    const c = makeCase(CASE(), { 'access.log': `\n${L(1)}\n   \n\t\n${L(2)}\n\n` });
+    const f = ingest(c).files[0]!;
+    assert.equal(f.lines, 2);
+    assert.equal(f.rejected, 0);
+    assert.deepEqual((await query(c, 'SELECT line FROM events ORDER BY line')).map((r) => r.line), [2, 5]);
+  });
+
+  test('when a line holds invalid UTF-8 then it is kept with U+FFFD and the file gets a warning', async () => {
+    const bad = Buffer.concat([Buffer.from('1.2.3.4 - - [16/Mar/2015:10:00:00 +0000] "GET /caf'), Buffer.from([0xe9, 0xff]), Buffer.from(' HTTP/1.1" 200 5 "-" "-"\n')]);
+    const c = makeCase(CASE(), { 'access.log': Buffer.concat([Buffer.from(`${L(1)}\n`), bad, Buffer.from(`${L(3)}\n`)]) });
+    const f = ingest(c).files[0]!;
+    assert.equal(f.lines, 3);
+    assert.equal(f.rejected, 0);
+    assert.ok(f.warnings.some((w) => /invalid UTF-8/.test(w)));
+    const rows = await query(c, 'SELECT line, path FROM events ORDER BY line');
+    assert.deepEqual(rows.map((r) => r.line), [1, 2, 3]);
+    assert.equal(rows[1]!.path, '/caf\uFFFD\uFFFD');
+  });
+
+  test('when a gzip file is truncated then the lines before the damage are kept and a warning names the file', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => L(i + 1)).join('\n') + '\n';
+    const gz = gzipSync(Buffer.from(lines));
+    const c = makeCase(CASE(), { 'access.log.2.gz': gz.subarray(0, Math.floor(gz.length / 2)) });
+    const r = runCli(['ingest', c]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /access\.log\.2\.gz/);
+    assert.match(r.stdout, /warning: damaged gzip stream/);
+    const n = Number(/lines ([\d,]+)/.exec(r.stdout)![1]!.replace(/,/g, ''));
+    assert.ok(n > 0 && n < 2000, `some but not all lines kept, got ${n}`);
+    const [{ max, count }] = await query(c, 'SELECT max(line) AS max, count(*) AS count FROM events') as [{ max: number; count: number }];
+    assert.equal(count, max, 'every line up to the damage, none after');
+  });
+
+  test('when a file has CRLF line ends then lines and fields have no CR and line numbers hold', async () => {
+    const c = makeCase(CASE(), { 'access.log': `${L(1)}\r\n\r\n${L(3)}\r\n` });
+    const f = ingest(c).files[0]!;
+    assert.equal(f.lines, 2);
+    const rows = await query(c, 'SELECT line, user_agent, raw FROM events ORDER BY line');
+    assert.deepEqual(rows.map((r) => [r.line, r.user_agent]), [[1, 'ua 1'], [3, 'ua 3']]);
+    assert.ok(!String(rows[0]!.raw).includes('\r'));
+  });
+
+  test('when the last line has no newline then it is read', async () => {
+    const c = makeCase(CASE(), { 'access.log': `${L(1)}\n${L(2)}` });
+    assert.equal(ingest(c).files[0]!.lines, 2);
+  });
+
+  test('when lines do not parse then they are counted per file with examples (file:line and reason) and the run goes on', async () => {
+    const c = makeCase(CASE(), { 'access.log': `${L(1)}\ngarbage here\n# a comment\n1.2.3.4 [16/Mar/2015:10:00:00 +0000] "GET / HTTP/1.0" 200 1\n${L(5)}\n` });
+    const f = ingest(c).files[0]!;
+    assert.deepEqual([f.lines, f.events, f.rejected, f.comments], [4, 2, 2, 1]);
+    assert.deepEqual(f.rejectExamples.map((x) => x.line), [2, 4]);
+    assert.match(f.rejectExamples[0]!.reason, /no \[time\] field/);
+    assert.match(f.rejectExamples[1]!.reason, /expected 3 to 5 fields/);
+    const text = runCli(['ingest', c]);
+    assert.equal(text.code, 0);
+  });
+
+  test('when more than 20 lines are rejected then 20 examples are shown and all are counted', async () => {
+    const c = makeCase(CASE(), { 'access.log': Array.from({ length: 30 }, (_, i) => `junk ${i}`).join('\n') + '\n' });
+    const f = ingest(c).files[0]!;
+    assert.equal(f.rejected, 30);
+    assert.equal(f.rejectExamples.length, 20);
+    const [{ n }] = await query(c, 'SELECT count(*) AS n FROM rejects') as [{ n: number }];
+    assert.equal(n, 30);
+  });
+
+  test('when a file path holds quotes, spaces and brackets then it is read', async () => {
+    const name = `it's "odd" [1] $x.log`;
+    const c = makeCase(`case: q\nsources:\n  - name: web\n    path: ${JSON.stringify(name)}\n`, { [name]: `${L(1)}\n` });
+    const f = ingest(c).files[0]!;
+    assert.equal(f.lines, 1);
+    assert.equal(f.path, name);
+  });
+
+  test('when ingest runs again then files already in the store are skipped, new rotated files added, nothing double-counted', async () => {
+    const c = makeCase(CASE(), { 'access.log': `${L(1)}\n${L(2)}\n` });
+    ingest(c);
+    const dir = path.dirname(c);
+    writeFiles(dir, { 'access.log.1': `${L(3)}\n` });
+    const second = ingest(c);
+    assert.deepEqual(second.files.map((f) => [f.path, f.status]), [['access.log', 'skipped'], ['access.log.1', 'ingested']]);
+    const [{ n }] = await query(c, 'SELECT count(*) AS n FROM events') as [{ n: number }];
+    assert.equal(n, 3);
+  });
+
+  test('when a file grew by appending then only its new lines are read, numbered where they stand', async () => {
+    const c = makeCase(CASE(), { 'access.log': `${L(1)}\n${L(2)}\n` });
+    ingest(c);
+    appendFileSync(path.join(path.dirname(c), 'access.log'), `\n${L(4)}\n`);
+    const f = ingest(c).files[0]!;
+    assert.equal(f.status, 'appended');
+    assert.equal(f.lines, 1);
+    assert.deepEqual((await query(c, 'SELECT line FROM events ORDER BY line')).map((r) => r.line), [1, 2, 4]);
+  });
+
+  test('when a file was rewritten (not appended) then it is ingested as a new file with a warning', async () => {
+    const c = makeCase(CASE(), { 'access.log': `${L(1)}\n${L(2)}\n` });
+    ingest(c);
+    writeFileSync(path.join(path.dirname(c), 'access.log'), `${L(7)}\n${L(8)}\n${L(9)}\n`);
+    const f = ingest(c).files[0]!;
+    assert.equal(f.status, 'ingested');
+    assert.ok(f.warnings.some((w) => /changed since it was last ingested/.test(w)));
+  });
+
+  test('when auto reads files of different formats then each gets its own and says why', async () => {
+    const c = makeCase(`case: a\nsources:\n  - name: web\n    path: "logs/*"\n`, {
+      'logs/a.log': `${L(1)}\n`,
+      'logs/b.log': '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326\n',
+      'logs/c.log': '{"time":"2022-06-13T09:15:02+01:00","remote_addr":"10.0.0.12","uri":"/x","status":200}\n',
+      'logs/d.log': `www.example.com ${L(1)}\n`,
+    });
+    const files = ingest(c).files;
+    assert.deepEqual(files.map((f) => f.format), ['combined', 'common', 'jsonl', 'vhost_combined']);
+    assert.match(JSON.stringify(files[0]), /auto: 1 of 1 sampled lines fit combined/);
+  });
+
+  test('when auto meets an error log then the file fails naming what it looks like, and the exit code is 2', async () => {
+    const c = makeCase(`case: a\nsources:\n  - name: web\n    path: "error.log"\n`, {
+      'error.log': '2023/07/29 10:26:06 [error] 1234#1234: *1 open() "/x" failed (2: No such file or directory), client: 1.2.3.4\n',
+    });
+    const r = runCli(['ingest', c]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /looks like an nginx error log, not an access log; closest: /);
+  });
+});
+
+describe('crash safety and concurrency', () => {
+  const FILES = 3;
+  const LINES = 20000;
+  function bigCase(): string {
+    const files: Record<string, string> = {};
+    for (let f = 0; f < FILES; f++) files[`access.log.${f}`] = Array.from({ length: LINES }, (_, i) => L(f * LINES + i)).join('\n') + '\n';
+    return makeCase(CASE(), files);
+  }
+
+  function killAt(casePath: string, stageName: string, nth: number): Promise<void> {
+    return new Promise((resolve) => {
+      const p = spawnCli(['ingest', casePath], { env: { BREACHSCOPE_TRACE_STAGES: '1', BREACHSCOPE_STAGE_PAUSE_MS: '50' } });
+      let seen = 0;
+      let buf = '';
+      p.stderr.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const lines = buf.split('\n');
+        buf = lines.pop()!;
+        for (const l of lines) if (l.startsWith(`stage ${stageName} `) && ++seen === nth) p.kill('SIGKILL');
+      });
+      p.on('exit', () => resolve());
+    });
+  }
+
+  test('when ingest is killed with -9 at each stage then the rerun gives the same counts as a clean run', async () => {
+    const clean = bigCase();
+    const expected = ingest(clean).files.map((f) => [f.path, f.lines, f.events]);
+    for (const [stageName, nth] of [['examined', 1], ['lines-read', 2], ['events-inserted', 1], ['file-row-inserted', 2], ['committed', 1]] as const) {
+      const c = bigCase();
+      await killAt(c, stageName, nth);
+      const after = ingest(c);
+      const [{ n, d }] = await query(c, 'SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM events') as [{ n: number; d: number }];
+      assert.equal(n, FILES * LINES, `killed at ${stageName} #${nth}: every line exactly once`);
+      assert.equal(d, n);
+      const [{ files }] = await query(c, 'SELECT count(*) AS files FROM files') as [{ files: number }];
+      assert.equal(files, FILES);
+      // The rerun read exactly the files the killed run had not committed.
+      assert.ok(after.files.every((f) => f.status === 'skipped' || f.status === 'ingested'));
+      const summary = runCli(['analyze', c, '--json']);
+      assert.equal(JSON.parse(summary.stdout).ingest.events, FILES * LINES);
+      assert.deepEqual(expected.length, FILES);
+    }
+  });
+
+  test('when a second process opens a store in use then it exits 3 with a clear message and the store stays whole', async () => {
+    const c = bigCase();
+    const first = spawnCli(['ingest', c], { env: { BREACHSCOPE_TRACE_STAGES: '1', BREACHSCOPE_STAGE_PAUSE_MS: '400' } });
+    await new Promise<void>((resolve) => first.stderr.on('data', (d: Buffer) => d.toString().includes('stage examined') && resolve()));
+    const second = runCli(['ingest', c]);
+    assert.equal(second.code, 3);
+    assert.match(second.stderr, /the case store is in use by another breachscope process \(PID \d+\)/);
+    assert.match(second.stderr, /fix: +wait for the other run to finish/);
+    const code = await new Promise<number | null>((resolve) => first.on('exit', resolve));
+    assert.equal(code, 0);
+    const [{ n }] = await query(c, 'SELECT count(*) AS n FROM events') as [{ n: number }];
+    assert.equal(n, FILES * LINES);
+  });
+});
