@@ -55,7 +55,10 @@ export async function buildDocumentRequests(store: Store, caseFile: CaseFile): P
        r.doc AS document, r.document_via,
        o.owners, o.category,
        o.document_id IS NOT NULL AS known_document,
-       coalesce(r.status BETWEEN 200 AND 299 AND upper(r.method) NOT IN ('HEAD', 'OPTIONS'), false) AS disclosure,
+       -- An audit-log record that names its document (document_via 'field') and has no status is a
+       -- view the application itself logged: a disclosure.
+       coalesce(CASE WHEN r.status IS NULL THEN r.document_via = 'field' ELSE r.status BETWEEN 200 AND 299 END, false)
+         AND coalesce(upper(r.method), '') NOT IN ('HEAD', 'OPTIONS') AS disclosure,
        coalesce(r.status IN (401, 403, 404), false) AS attempt,
        coalesce(($from::TIMESTAMPTZ IS NULL OR r.time >= $from::TIMESTAMPTZ) AND ($to::TIMESTAMPTZ IS NULL OR r.time < $to::TIMESTAMPTZ), false) AS in_window,
        CASE

@@ -6,6 +6,8 @@ export interface Cidr {
   contains(canonicalIp: string): boolean;
 }
 
+const V4_MAPPED = new Address6('::ffff:0:0/96');
+
 /**
  * Canonical text of one address as logs write it, or undefined if it is not an IP address.
  * Drops brackets, ports and IPv6 zone ids; IPv4-mapped IPv6 becomes IPv4; IPv6 is RFC 5952.
@@ -22,7 +24,8 @@ export function canonicalIp(value: string | null | undefined): string | undefine
   if (Address4.isValid(s) && !s.includes('/')) return new Address4(s).correctForm();
   if (Address6.isValid(s) && !s.includes('/')) {
     const a = new Address6(s);
-    if (a.is4()) return a.to4().correctForm();
+    // Address6.is4() only says the text was written with a dotted quad; the prefix decides.
+    if (a.isInSubnet(V4_MAPPED)) return Address4.fromHex(a.getBitsBase16(96, 128)).correctForm();
     return a.correctForm();
   }
   return undefined;
@@ -39,7 +42,8 @@ export function parseCidr(text: string): Cidr {
   }
   if (!Address6.isValid(withMask)) throw new Error(`'${text}' is not an IPv6 CIDR such as 2001:db8::/32`);
   const net6 = new Address6(withMask);
-  const mapped = net6.is4() && net6.subnetMask >= 96 ? new Address4(`${net6.to4().correctForm()}/${net6.subnetMask - 96}`) : undefined;
+  const mapped =
+    net6.subnetMask >= 96 && net6.isInSubnet(V4_MAPPED) ? new Address4(`${Address4.fromHex(net6.getBitsBase16(96, 128)).correctForm()}/${net6.subnetMask - 96}`) : undefined;
   return {
     text: t,
     contains: (ip) => {

@@ -103,6 +103,9 @@ function groupIndex(source: string, at: number): number {
   return n;
 }
 
+/** Percent-decoding that keeps the text as written when it does not decode to UTF-8 (`%ff`). */
+const decodeSql = (x: string) => `coalesce(try(url_decode(${x})), ${x})`;
+
 /**
  * SQL giving the document id of a request whose path+query is `target`, or NULL. Routes are tried
  * in order. An absolute-form target (`GET http://host/path`) is reduced to its path first.
@@ -114,7 +117,7 @@ export function documentSql(routes: readonly Route[], target: string): string {
   const q = `('&' || coalesce(nullif(substr(${t}, strpos(${t}, '?') + 1), ${t}), '') || '&')`;
   const arms = routes.map((r) => {
     const re = quoteString(r.pathRegex);
-    if (r.wholeTarget) return `CASE WHEN regexp_matches(${t}, ${re}) THEN nullif(url_decode(regexp_extract(${t}, ${re}, ${r.group})), '') END`;
+    if (r.wholeTarget) return `CASE WHEN regexp_matches(${t}, ${re}) THEN nullif(${decodeSql(`regexp_extract(${t}, ${re}, ${r.group})`)}, '') END`;
     const conditions = [
       r.prefix ? `starts_with(${p}, ${quoteString(r.prefix)})` : 'true',
       `regexp_full_match(${p}, ${re})`,
@@ -124,7 +127,7 @@ export function documentSql(routes: readonly Route[], target: string): string {
       r.queryParam !== undefined
         ? `regexp_extract(${q}, ${quoteString(`&${escapeRegex(r.queryParam)}=([^&#]*)`)}, 1)`
         : `regexp_extract(${p}, ${re}, ${r.group})`;
-    return `CASE WHEN ${conditions.join(' AND ')} THEN nullif(url_decode(${id}), '') END`;
+    return `CASE WHEN ${conditions.join(' AND ')} THEN nullif(${decodeSql(id)}, '') END`;
   });
   return arms.length === 1 ? arms[0]! : `coalesce(${arms.join(',\n    ')})`;
 }
