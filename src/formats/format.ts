@@ -24,6 +24,21 @@ export interface LogFormat {
   /** True when one line looks like this format; used by `auto` on a sample of each file. */
   sniff(line: string): boolean;
   sql(ctx: FormatContext): string;
+  /** Optional faster reader for files whose every line has one shape (see FastPath). */
+  readonly fast?: FastPath;
+}
+
+/**
+ * DuckDB's CSV reader splits a uniform NCSA log (space-delimited, `"`-quoted, `\`-escaped) about
+ * ten times faster than string functions can. A file takes this path only when the reader accepts
+ * every line and its rows line up one for one with the file's non-blank lines; otherwise ingest
+ * falls back to `sql`, which reads any line. Both must give the same events (tested).
+ */
+export interface FastPath {
+  /** read_csv column names, all VARCHAR; the first must start every line. */
+  readonly columns: readonly string[];
+  /** SQL over `fast(line_no, line, <columns>)` returning PARSED_COLUMNS. */
+  sql(ctx: FormatContext): string;
 }
 
 export const PARSED_COLUMNS = [

@@ -34,6 +34,8 @@ export interface FileReport {
   readonly rejectExamples: readonly RejectExample[];
   readonly warnings: readonly string[];
   readonly note: string | undefined;
+  /** Which reader parsed the file: DuckDB's CSV reader on a uniform file, or the general one. */
+  readonly reader?: 'fast' | 'general';
 }
 
 /**
@@ -172,7 +174,10 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
     await stage('examined', file.shown);
     await readLines(store, file, facts, copy);
     await stage('lines-read', file.shown);
-    const counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings));
+    const lines = await lineFacts(store, firstLine);
+    const fast = await fastRelation(store, format, file, facts, lines);
+    const counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings, lines, fast));
+    await store.run('DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS nonblank; DROP TABLE IF EXISTS raw_lines');
     await stage('committed', file.shown);
     progress?.fileDone(counts.lines);
     return {
@@ -182,6 +187,7 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
       formatReason,
       warnings,
       ...counts,
+      reader: fast ? 'fast' : 'general',
       note: copy ? `read through a sanitised copy: ${facts.copyReasons.join('; ')}` : undefined,
     };
   } finally {
@@ -226,6 +232,58 @@ async function readLines(store: Store, file: ResolvedFile, facts: FileFacts, cop
   }
 }
 
+interface LineFacts {
+  /** Non-blank, non-comment lines from firstLine on: what events + rejects must add up to. */
+  readonly expected: number;
+  readonly comments: number;
+  readonly blank: number;
+  /** Lines holding `\\` (an Apache-escaped backslash), which the fast path does not decode like the general reader. */
+  readonly escapedBackslashes: number;
+}
+
+async function lineFacts(store: Store, firstLine: number): Promise<LineFacts> {
+  return store.one<LineFacts & Record<string, number>>(
+    `SELECT
+       count(*) FILTER (WHERE line IS NOT NULL AND trim(line, ' \t') <> '' AND NOT starts_with(line, '#') AND rowid + 1 >= $first) AS expected,
+       count(*) FILTER (WHERE starts_with(line, '#') AND rowid + 1 >= $first) AS comments,
+       count(*) FILTER (WHERE line IS NULL OR trim(line, ' \t') = '') AS blank,
+       count(*) FILTER (WHERE contains(line, '\\\\')) AS "escapedBackslashes"
+     FROM raw_lines`,
+    { first: firstLine },
+  );
+}
+
+/**
+ * The fast path's relation, or undefined when the file cannot take it: DuckDB's CSV reader must
+ * accept every line, give exactly one row per non-blank line, and each row must start its line.
+ */
+async function fastRelation(store: Store, format: LogFormat, file: ResolvedFile, facts: FileFacts, lines: LineFacts): Promise<string | undefined> {
+  const fast = format.fast;
+  if (!fast || process.env.BREACHSCOPE_NO_FAST_PATH === '1' || facts.copyReasons.length > 0) return undefined;
+  if (lines.comments > 0 || lines.escapedBackslashes > 0) return undefined;
+  const columns = fast.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ');
+  const csv = `read_csv($file, columns = {${columns}}, delim = ' ', quote = '"', escape = '\\', header = false, auto_detect = false,
+    new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, compression = '${facts.gzip ? 'gzip' : 'none'}',
+    max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+  // The CSV reader skips empty lines, so its rows pair with the non-blank lines in order.
+  const nonblank = lines.blank === 0 ? '(SELECT rowid + 1 AS line_no, line FROM raw_lines)' : 'nonblank';
+  if (lines.blank > 0) {
+    await store.run(`CREATE OR REPLACE TEMP TABLE nonblank AS SELECT rowid + 1 AS line_no, line FROM raw_lines WHERE line IS NOT NULL AND trim(line, ' \t') <> ''`);
+  }
+  const relation = `(SELECT * FROM ${nonblank} POSITIONAL JOIN ${csv})`;
+  const first = fast.columns[0]!;
+  try {
+    const check = await store.one<{ n: number; misaligned: number }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE line IS NULL OR ${first} IS NULL OR NOT starts_with(line, ${first})) AS misaligned FROM ${relation}`,
+      { file: file.abs },
+    );
+    if (check.misaligned > 0 || check.n !== facts.physicalLines - lines.blank) return undefined;
+  } catch {
+    return undefined; // a line the CSV reader refuses: the general reader reads it and says why
+  }
+  return `WITH fast AS ${relation} SELECT * FROM (${fast.sql({ timezone: file.source.timezone, fields: file.source.fields })})`;
+}
+
 async function loadFile(
   store: Store,
   file: ResolvedFile,
@@ -234,46 +292,62 @@ async function loadFile(
   firstLine: number,
   formatReason: string | undefined,
   warnings: string[],
+  lines: LineFacts,
+  fast: string | undefined,
 ): Promise<{ lines: number; comments: number; events: number; rejected: number; rejectExamples: RejectExample[] }> {
   const { file_id: fileId } = await store.one<{ file_id: number }>('SELECT coalesce(max(file_id), 0) + 1 AS file_id FROM files');
-  const sql = format.sql({ timezone: file.source.timezone, fields: file.source.fields });
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE parsed AS
-     WITH lines AS (
-       SELECT rowid + 1 AS line_no, line FROM raw_lines
-       WHERE rowid + 1 >= $first AND line IS NOT NULL AND trim(line, ' \t') <> '' AND NOT starts_with(line, '#')
-     )
-     SELECT line_no, line, ${PARSED_COLUMNS.join(', ')} FROM (${sql})`,
-    { first: firstLine },
-  );
-  const params = { id: fileId, source: file.source.name, role: file.source.role };
+  if (!fast) {
+    const sql = format.sql({ timezone: file.source.timezone, fields: file.source.fields });
+    await store.run(
+      `CREATE OR REPLACE TEMP TABLE parsed AS
+       WITH lines AS (
+         SELECT rowid + 1 AS line_no, line FROM raw_lines
+         WHERE rowid + 1 >= $first AND line IS NOT NULL AND trim(line, ' \t') <> '' AND NOT starts_with(line, '#')
+       )
+       SELECT line_no, line, ${PARSED_COLUMNS.join(', ')} FROM (${sql})`,
+      { first: firstLine },
+    );
+  }
+  // The fast path is not materialised: its SQL is cheap enough to run again for rejects, if any.
+  const parsed = fast ? `(${fast})` : 'parsed';
+  const params = { id: fileId, source: file.source.name, role: file.source.role, first: firstLine, ...(fast ? { file: file.abs } : {}) };
   await store.run(
     `INSERT INTO events SELECT $id::BIGINT * 1000000000000 + line_no, $id, line_no, $source, $role,
        time, client_ip, forwarded_for, vhost, method, path, protocol, status, bytes, user_agent, referer,
        account, session, request_id, document, line
-     FROM parsed WHERE reject_reason IS NULL`,
+     FROM ${parsed} WHERE reject_reason IS NULL AND line_no >= $first`,
     params,
   );
   await stage('events-inserted', file.shown);
-  await store.run('INSERT INTO rejects SELECT $id, line_no, reject_reason, line FROM parsed WHERE reject_reason IS NOT NULL', { id: fileId });
-  const stats = await store.one<{ lines: number; events: number; rejected: number; first_time: Date | null; last_time: Date | null }>(
-    `SELECT count(*) AS lines, count(*) FILTER (WHERE reject_reason IS NULL) AS events,
-       count(*) FILTER (WHERE reject_reason IS NOT NULL) AS rejected,
-       min(time) FILTER (WHERE reject_reason IS NULL) AS first_time, max(time) FILTER (WHERE reject_reason IS NULL) AS last_time
-     FROM parsed`,
+  const stats = await store.one<{ events: number; first_time: Date | null; last_time: Date | null }>(
+    'SELECT count(*) AS events, min(time) AS first_time, max(time) AS last_time FROM events WHERE file_id = $id',
+    { id: fileId },
   );
-  const { comments } = await store.one<{ comments: number }>(
-    `SELECT count(*) AS comments FROM raw_lines WHERE rowid + 1 >= $first AND starts_with(line, '#')`,
-    { first: firstLine },
-  );
+  if (stats.events < lines.expected) {
+    await store.run(
+      `INSERT INTO rejects SELECT $id, line_no, reject_reason, line FROM ${parsed} WHERE reject_reason IS NOT NULL AND line_no >= $first`,
+      { id: fileId, first: firstLine, ...(fast ? { file: file.abs } : {}) },
+    );
+  }
   const examples = await store.all<{ line: number; reason: string }>(
-    `SELECT line_no AS line, reject_reason AS reason FROM parsed WHERE reject_reason IS NOT NULL ORDER BY line_no LIMIT ${REJECT_EXAMPLES}`,
+    `SELECT line, reason FROM rejects WHERE file_id = $id ORDER BY line LIMIT ${REJECT_EXAMPLES}`,
+    { id: fileId },
   );
+  const { rejected } = await store.one<{ rejected: number }>('SELECT count(*) AS rejected FROM rejects WHERE file_id = $id', { id: fileId });
+  if (stats.events + rejected !== lines.expected) {
+    // Every non-blank, non-comment line is an event or a reject; anything else is a reader bug.
+    throw new UserError(
+      { what: `${file.shown}: ${stats.events} events + ${rejected} rejected lines, but the file has ${lines.expected} lines to read`, why: 'a line would be lost or counted twice', help: 'report this file to the breachscope developers' },
+      EXIT.runtime,
+    );
+  }
   await store.run(
     `INSERT INTO files VALUES ($id, $source, $role, $path, $abs, $sha, $bytes, $format, $reason, $first, $physical,
        $lines, $comments, $events, $rejected, $t0, $t1, $warnings::VARCHAR[], now())`,
     {
-      ...params,
+      id: fileId,
+      source: file.source.name,
+      role: file.source.role,
       path: file.shown,
       abs: file.abs,
       sha: facts.sha256,
@@ -282,17 +356,15 @@ async function loadFile(
       reason: formatReason ?? null,
       first: firstLine,
       physical: facts.physicalLines,
-      lines: stats.lines,
-      comments,
+      lines: lines.expected,
+      comments: lines.comments,
       events: stats.events,
-      rejected: stats.rejected,
+      rejected,
       t0: stats.first_time,
       t1: stats.last_time,
       warnings: warnings,
     },
   );
   await stage('file-row-inserted', file.shown);
-  await store.run('DROP TABLE parsed');
-  await store.run('DROP TABLE raw_lines');
-  return { lines: stats.lines, comments, events: stats.events, rejected: stats.rejected, rejectExamples: examples };
+  return { lines: lines.expected, comments: lines.comments, events: stats.events, rejected, rejectExamples: examples };
 }
