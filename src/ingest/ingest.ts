@@ -237,8 +237,11 @@ interface LineFacts {
   readonly expected: number;
   readonly comments: number;
   readonly blank: number;
-  /** Lines holding `\\` (an Apache-escaped backslash), which the fast path does not decode like the general reader. */
-  readonly escapedBackslashes: number;
+  /**
+   * Lines with a backslash not followed by `"` (`\\`, nginx's `\x22`, Apache's `\xhh`): DuckDB's CSV
+   * reader drops the backslash before any character, so these files take the general reader.
+   */
+  readonly otherEscapes: number;
 }
 
 async function lineFacts(store: Store, firstLine: number): Promise<LineFacts> {
@@ -247,7 +250,7 @@ async function lineFacts(store: Store, firstLine: number): Promise<LineFacts> {
        count(*) FILTER (WHERE line IS NOT NULL AND trim(line, ' \t') <> '' AND NOT starts_with(line, '#') AND rowid + 1 >= $first) AS expected,
        count(*) FILTER (WHERE starts_with(line, '#') AND rowid + 1 >= $first) AS comments,
        count(*) FILTER (WHERE line IS NULL OR trim(line, ' \t') = '') AS blank,
-       count(*) FILTER (WHERE contains(line, '\\\\')) AS "escapedBackslashes"
+       count(*) FILTER (WHERE contains(line, '\\') AND regexp_matches(line, '\\\\[^"]')) AS "otherEscapes"
      FROM raw_lines`,
     { first: firstLine },
   );
@@ -260,7 +263,7 @@ async function lineFacts(store: Store, firstLine: number): Promise<LineFacts> {
 async function fastRelation(store: Store, format: LogFormat, file: ResolvedFile, facts: FileFacts, lines: LineFacts): Promise<string | undefined> {
   const fast = format.fast;
   if (!fast || process.env.BREACHSCOPE_NO_FAST_PATH === '1' || facts.copyReasons.length > 0) return undefined;
-  if (lines.comments > 0 || lines.escapedBackslashes > 0) return undefined;
+  if (lines.comments > 0 || lines.otherEscapes > 0) return undefined;
   const columns = fast.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ');
   const csv = `read_csv($file, columns = {${columns}}, delim = ' ', quote = '"', escape = '\\', header = false, auto_detect = false,
     new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, compression = '${facts.gzip ? 'gzip' : 'none'}',

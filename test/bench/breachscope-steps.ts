@@ -33,16 +33,18 @@ function newestSourceFiles(dir: string, newerThanMs: number, found: string[] = [
   return found;
 }
 
-export function cliStatus(repoRoot: string): CliStatus {
-  const mainJs = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+/**
+ * Whether `mainJs` exists. `sourceDir` is the TypeScript it was built from, when known: a
+ * bench of an old build measures old code, so say so rather than guess.
+ */
+export function cliStatus(mainJs: string, sourceDir: string | undefined): CliStatus {
   if (!existsSync(mainJs)) {
     return {
       kind: 'not-built',
-      message: `breachscope is not built: ${mainJs} does not exist. Run \`npm run build\` in ${repoRoot}, then \`npm run bench\` again.`,
+      message: `breachscope is not built: ${mainJs} does not exist. Run \`npm run build\`, then \`npm run bench\` again.`,
     };
   }
-  // A bench of an old build measures old code; say so rather than guess.
-  const staleFiles = newestSourceFiles(join(repoRoot, 'src'), statSync(mainJs).mtimeMs);
+  const staleFiles = sourceDir === undefined ? [] : newestSourceFiles(sourceDir, statSync(mainJs).mtimeMs);
   return { kind: 'ready', mainJs, staleFiles };
 }
 
@@ -59,24 +61,26 @@ export function parseStats(stderr: string): SelfReportedStats | string {
 }
 
 /**
- * Numbers named like an event or line count anywhere in the analyze JSON that differ from
- * the generated line count: a hint that breachscope did not read the whole file, which
- * would make a fast time meaningless. A hint only: the output shape is not fixed here.
+ * The analyze JSON must account for every generated line (`ingest.events`): a run that
+ * stored only part of the file would be fast for the wrong reason, so that is a failure.
+ * Detector errors are kept as notes: the run finished, but measured less work.
  */
-function suspiciousCounts(json: unknown, lines: number): string[] {
-  const notes: string[] = [];
-  const walk = (v: unknown, path: string, depth: number): void => {
-    if (depth > 4 || v === null || typeof v !== 'object') return;
-    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-      const p = path === '' ? k : `${path}.${k}`;
-      if (typeof child === 'number' && /^(events|lines|total_lines|lines_read|events_ingested)$/.test(k) && child !== lines) {
-        notes.push(`analyze JSON has ${p} = ${child}, the log has ${lines} lines`);
-      }
-      if (!Array.isArray(child)) walk(child, p, depth + 1);
-    }
-  };
-  walk(json, '', 0);
-  return notes;
+function checkAnalyzeOutput(json: AnalyzeJson, lines: number): { readonly failure: string | undefined; readonly notes: readonly string[] } {
+  const events = json.ingest?.events;
+  const failure =
+    typeof events !== 'number'
+      ? 'analyze JSON has no numeric ingest.events, so the bench cannot check that every line was read'
+      : events !== lines
+        ? `breachscope stored ${events} events for a ${lines}-line log (ingest.rejected_lines ${String(json.ingest?.rejected_lines)}): it did not read the whole file, so its time is not comparable`
+        : undefined;
+  const notes = (json.detectors ?? []).filter((d) => d.error !== null && d.error !== undefined).map((d) => `detector ${String(d.id)} reported an error: ${String(d.error)}`);
+  return { failure, notes };
+}
+
+interface AnalyzeJson {
+  readonly summary?: unknown;
+  readonly ingest?: { readonly events?: unknown; readonly rejected_lines?: unknown };
+  readonly detectors?: readonly { readonly id?: unknown; readonly error?: unknown }[];
 }
 
 export interface StepContext {
@@ -113,13 +117,16 @@ export async function runStep(step: BreachscopeStep, ctx: StepContext): Promise<
   let summary: unknown;
   if (step !== 'ingest') {
     const out = readFileSync(m.stdoutPath, 'utf8');
+    let json: AnalyzeJson;
     try {
-      const json = JSON.parse(out) as { summary?: unknown };
-      summary = json.summary;
-      notes.push(...suspiciousCounts(json, ctx.lines));
+      json = JSON.parse(out) as AnalyzeJson;
     } catch {
-      return { kind: 'failed', step, measurement: m, message: `--json output is not JSON (exit ${String(m.exitCode)}): ${out.slice(0, 300)}` };
+      return { kind: 'failed', step, measurement: m, message: `--json output is not JSON: ${out.slice(0, 300)}` };
     }
+    const check = checkAnalyzeOutput(json, ctx.lines);
+    if (check.failure !== undefined) return { kind: 'failed', step, measurement: m, message: check.failure };
+    summary = json.summary;
+    notes.push(...check.notes);
   }
   return { kind: 'measured', step, measurement: m, stats, notes, summary };
 }

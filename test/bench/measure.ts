@@ -16,6 +16,13 @@ export interface Measurement {
   readonly timedOut: boolean;
   readonly stdoutPath: string;
   readonly stderrPath: string;
+  /** CPU seconds (user + system) the tool itself used, when GNU time is there to say. */
+  readonly cpuSeconds: number | undefined;
+  /**
+   * CPU seconds the rest of the machine used while the tool ran (busy time from /proc/stat
+   * minus the tool's own): other work competing for the cores inflates the wall time.
+   */
+  readonly otherCpuSeconds: number | undefined;
 }
 
 export interface MeasureOptions {
@@ -63,12 +70,35 @@ function readVmHwmBytes(pid: number): number | undefined {
   }
 }
 
-/** GNU time's -o file ends with our format line; before it may come "Command exited ..." notes. */
-function parseGnuTimeFile(path: string): number | undefined {
+let clockTicks: number | undefined;
+/** USER_HZ, the unit of /proc/stat; 100 on every common Linux, asked once to be sure. */
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    const n = Number(r.stdout?.trim());
+    clockTicks = r.status === 0 && Number.isFinite(n) && n > 0 ? n : 100;
+  }
+  return clockTicks;
+}
+
+/** Busy CPU seconds of the whole machine since boot (all cores; idle and iowait excluded). */
+function machineBusySeconds(): number | undefined {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / ticksPerSecond();
+  } catch {
+    return undefined; // not Linux
+  }
+}
+
+/** GNU time's -o file ends with our format line ("%M %U %S"); "Command exited ..." notes may come before it. */
+function parseGnuTimeFile(path: string): { readonly rssBytes: number; readonly cpuSeconds: number } | undefined {
   if (!existsSync(path)) return undefined;
   const lines = readFileSync(path, 'utf8').trim().split('\n');
-  const m = /^(\d+)$/.exec(lines[lines.length - 1]?.trim() ?? '');
-  return m?.[1] === undefined ? undefined : Number(m[1]) * 1024;
+  const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(lines[lines.length - 1]?.trim() ?? '');
+  if (m?.[1] === undefined || m[2] === undefined || m[3] === undefined) return undefined;
+  return { rssBytes: Number(m[1]) * 1024, cpuSeconds: Number(m[2]) + Number(m[3]) };
 }
 
 export async function measure(command: readonly string[], options: MeasureOptions): Promise<Measurement> {
@@ -79,11 +109,12 @@ export async function measure(command: readonly string[], options: MeasureOption
   const timePath = `${options.outPrefix}.time`;
   rmSync(timePath, { force: true });
   const rssMethod: RssMethod = hasGnuTime() ? 'gnu-time' : 'proc-vmhwm';
-  const argv = rssMethod === 'gnu-time' ? [GNU_TIME, '-f', '%M', '-o', timePath, program, ...args] : [program, ...args];
+  const argv = rssMethod === 'gnu-time' ? [GNU_TIME, '-f', '%M %U %S', '-o', timePath, program, ...args] : [program, ...args];
 
   const stdoutFd = openSync(stdoutPath, 'w');
   const stderrFd = openSync(stderrPath, 'w');
   try {
+    const busyBefore = machineBusySeconds();
     const started = performance.now();
     // Own process group, so a time-out can end the tool together with GNU time around it.
     const child = spawn(argv[0] ?? program, argv.slice(1), {
@@ -117,10 +148,14 @@ export async function measure(command: readonly string[], options: MeasureOption
       child.once('exit', (code) => resolve(code));
     });
     const wallSeconds = (performance.now() - started) / 1000;
+    const busyAfter = machineBusySeconds();
     clearTimeout(timer);
     if (poll !== undefined) clearInterval(poll);
-    const peakRssBytes = rssMethod === 'gnu-time' ? parseGnuTimeFile(timePath) : polledRss;
-    return { command, wallSeconds, peakRssBytes, rssMethod, exitCode, timedOut, stdoutPath, stderrPath };
+    const timed = rssMethod === 'gnu-time' ? parseGnuTimeFile(timePath) : undefined;
+    const peakRssBytes = rssMethod === 'gnu-time' ? timed?.rssBytes : polledRss;
+    const cpuSeconds = timed?.cpuSeconds;
+    const otherCpuSeconds = busyBefore === undefined || busyAfter === undefined || cpuSeconds === undefined ? undefined : Math.max(0, busyAfter - busyBefore - cpuSeconds);
+    return { command, wallSeconds, peakRssBytes, rssMethod, exitCode, timedOut, stdoutPath, stderrPath, cpuSeconds, otherCpuSeconds };
   } finally {
     closeSync(stdoutFd);
     closeSync(stderrFd);

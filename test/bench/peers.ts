@@ -91,10 +91,14 @@ export function peerVersion(binary: string, args: readonly string[]): string {
   return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]?.trim() ?? '';
 }
 
+export function peerInstalled(name: PeerName): boolean {
+  return findOnPath(PEERS[name].binary) !== undefined;
+}
+
 export async function runPeer(name: PeerName, ctx: PeerContext): Promise<PeerResult> {
   const spec = PEERS[name];
   const base = { peer: name, tool: spec.tool, step: spec.step };
-  if (findOnPath(spec.binary) === undefined) {
+  if (!peerInstalled(name)) {
     return { kind: 'not-installed', ...base, message: `${spec.binary}: not installed (apt-get install ${spec.binary})` };
   }
   const outDir = join(ctx.workDir, name);
