@@ -5,6 +5,7 @@ import type { Store } from '../db/store.js';
 import { quoteIdent } from '../db/sql.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { projectRoot } from '../util/project-root.js';
+import { stage } from '../util/trace.js';
 import { UserError, type UserMessage } from '../util/user-error.js';
 
 /** The leading columns every detector returns, in this order (STYLE.md). */
@@ -166,7 +167,10 @@ export async function runDetectors(store: Store, settings: Readonly<Record<strin
        actor VARCHAR, client_ip VARCHAR, event_time TIMESTAMPTZ, reason VARCHAR)`,
   );
   const runs: DetectorRun[] = broken.map((b) => ({ ok: false, ...b }));
-  for (const d of detectors) runs.push(await runOne(store, d, settings[d.id] ?? {}));
+  for (const d of detectors) {
+    runs.push(await runOne(store, d, settings[d.id] ?? {}));
+    await stage('detector', d.id);
+  }
   return runs.sort((a, b) => (a.ok ? a.detector.id : a.id).localeCompare(b.ok ? b.detector.id : b.id));
 }
 

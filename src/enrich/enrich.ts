@@ -1,5 +1,6 @@
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
+import { stage } from '../util/trace.js';
 import { UserError } from '../util/user-error.js';
 import { inAny, resolveClient } from './ip.js';
 import { compileRoute, documentSql, RouteError, type Route } from './routes.js';
@@ -14,13 +15,16 @@ export async function buildDocumentRequests(store: Store, caseFile: CaseFile): P
   await store.run(
     `CREATE OR REPLACE TEMP TABLE doc_events AS
      SELECT * FROM (
-       SELECT e.*,
+       SELECT e.event_id, e.file_id, e.line, e.source, e.time, e.client_ip, e.forwarded_for, e.method, e.path, e.status,
+         e.bytes, e.user_agent, e.referer, e.account, e.session, e.request_id,
          coalesce(e.document, ${documentSql(routes, 'e.path')}) AS doc,
          CASE WHEN e.document IS NOT NULL THEN 'field' ELSE 'route' END AS document_via
        FROM events e WHERE e.role = 'access'
      ) WHERE doc IS NOT NULL`,
   );
+  await stage('doc-events');
   await buildClientMap(store, caseFile);
+  await stage('client-map');
   await store.run(
     `CREATE OR REPLACE TEMP TABLE document_requests AS
      WITH by_request AS (
@@ -63,12 +67,14 @@ export async function buildDocumentRequests(store: Store, caseFile: CaseFile): P
        coalesce(($from::TIMESTAMPTZ IS NULL OR r.time >= $from::TIMESTAMPTZ) AND ($to::TIMESTAMPTZ IS NULL OR r.time < $to::TIMESTAMPTZ), false) AS in_window,
        CASE
          WHEN r.actor_account IS NOT NULL AND list_contains(o.owners, r.actor_account) THEN 'owner'
-         WHEN r.actor_account IS NOT NULL AND EXISTS (SELECT 1 FROM grants g WHERE g.account = r.actor_account AND g.document_id = r.doc) THEN 'grant'
-         WHEN r.actor_account IS NOT NULL AND EXISTS (SELECT 1 FROM authorized_accounts a WHERE a.account = r.actor_account) THEN 'authorized account'
+         WHEN g.account IS NOT NULL THEN 'grant'
+         WHEN a.account IS NOT NULL THEN 'authorized account'
          WHEN r.authorized_network IS NOT NULL THEN 'authorized network ' || r.authorized_network
        END AS authorized_by
      FROM resolved r
-     LEFT JOIN document_owners o ON o.document_id = r.doc`,
+     LEFT JOIN document_owners o ON o.document_id = r.doc
+     LEFT JOIN (SELECT DISTINCT account, document_id FROM grants) g ON g.account = r.actor_account AND g.document_id = r.doc
+     LEFT JOIN authorized_accounts a ON a.account = r.actor_account`,
     { from: caseFile.window.from ?? null, to: caseFile.window.to ?? null },
   );
   await store.run('DROP TABLE doc_events');

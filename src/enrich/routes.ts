@@ -112,7 +112,7 @@ const decodeSql = (x: string) => `coalesce(try(url_decode(${x})), ${x})`;
  */
 export function documentSql(routes: readonly Route[], target: string): string {
   if (routes.length === 0) return 'NULL::VARCHAR';
-  const t = `regexp_replace(${target}, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', '')`;
+  const t = `CASE WHEN contains(${target}, '://') THEN regexp_replace(${target}, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', '') ELSE ${target} END`;
   const p = `split_part(${t}, '?', 1)`;
   const q = `('&' || coalesce(nullif(substr(${t}, strpos(${t}, '?') + 1), ${t}), '') || '&')`;
   const arms = routes.map((r) => {

@@ -3,6 +3,7 @@ import type { Store } from '../db/store.js';
 import { checkDetectorSettings, loadDetectors, runDetectors, type DetectorRun } from '../detect/detectors.js';
 import { buildDocumentRequests } from '../enrich/enrich.js';
 import { loadReferenceData, type ReferenceCounts } from '../enrich/reference-data.js';
+import { stage } from '../util/trace.js';
 
 export interface Summary {
   readonly unauthorized_accesses: number;
@@ -82,8 +83,11 @@ const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().
 export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10): Promise<Analysis> {
   checkDetectorSettings(caseFile.detectors, loadDetectors().detectors, caseFile.path);
   const reference = await loadReferenceData(store, caseFile);
+  await stage('reference-loaded');
   await buildDocumentRequests(store, caseFile);
+  await stage('document-requests-built');
   const runs = await runDetectors(store, caseFile.detectors);
+  await stage('detectors-run');
   await store.run(
     `CREATE OR REPLACE TEMP TABLE unauthorized AS
      SELECT r.*, f.detectors
@@ -121,6 +125,7 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10): P
         { n: top },
       )
     ).map((r) => ({ ...(r as unknown as TopRow), first: iso(r.first), last: iso(r.last) }));
+  await stage('figures');
   const files = await store.all(
     `SELECT source, path, format, sha256, first_line, lines, comment_lines, events, rejected, first_time, last_time, warnings FROM files ORDER BY file_id`,
   );

@@ -43,25 +43,25 @@ WITH s AS (
   SELECT line_no, line, l, strpos(l, '] "') AS p_req FROM s
 ), g AS (
   SELECT line_no, line, p_req,
-    CASE WHEN p_req > 0 THEN l[1:p_req] END AS head_ts,
-    CASE WHEN p_req > 0 THEN string_split(l[p_req + 2:], '"') END AS p
+    CASE WHEN p_req > 0 THEN substr(l, 1, p_req) END AS head_ts,
+    CASE WHEN p_req > 0 THEN string_split(substr(l, p_req + 2), '"') END AS p
   FROM f
 ), h AS (
   SELECT *, strpos(head_ts, ' [') AS p_ts FROM g
 ), i AS (
   SELECT *,
-    CASE WHEN p_ts > 0 THEN head_ts[1:p_ts - 1] END AS head,
-    CASE WHEN p_ts > 0 THEN head_ts[p_ts + 2:-2] END AS ts,
+    CASE WHEN p_ts > 0 THEN substr(head_ts, 1, p_ts - 1) END AS head,
+    CASE WHEN p_ts > 0 THEN substr(head_ts, p_ts + 2, length(head_ts) - p_ts - 2) END AS ts,
     p[2] AS request,
-    string_split(trim(p[3]), ' ') AS sb
+    string_split(p[3], ' ') AS sb
   FROM h
 ), j AS (
   SELECT *,
     -- Quotes and the spaces after commas go, so an X-Forwarded-For list (quoted or bare) is one token.
     string_split(CASE WHEN contains(head, ',') OR contains(head, '"') THEN replace(replace(head, '"', ''), ', ', ',') ELSE head END, ' ') AS h,
     try_strptime(ts, '%d/%b/%Y:%H:%M:%S %z') AS time,
-    sb[1] AS status_txt,
-    sb[2] AS bytes_txt,
+    sb[2] AS status_txt,
+    sb[3] AS bytes_txt,
     string_split(request, ' ') AS rq
   FROM i
 )
@@ -78,7 +78,7 @@ SELECT
   try_cast(status_txt AS INTEGER) AS status,
   try_cast(${dash('bytes_txt')} AS BIGINT) AS bytes,
   CASE WHEN len(p) >= 7 AND p[5] = ' ' THEN ${decode(dash('p[6]'))} END AS user_agent,
-  CASE WHEN len(p) >= 5 AND p[3][-1:] = ' ' THEN ${decode(dash('p[4]'))} END AS referer,
+  CASE WHEN len(p) >= 5 AND right(p[3], 1) = ' ' THEN ${decode(dash('p[4]'))} END AS referer,
   ${decode(dash('h[len(h)]'))} AS account,
   NULL::VARCHAR AS session,
   CASE WHEN ${bunkerweb} THEN ${dash('h[4]')} END AS request_id,
@@ -89,7 +89,7 @@ SELECT
     WHEN len(h) = 5 AND NOT contains(h[2], ',') AND NOT (${bunkerweb}) THEN 'five fields before [time] that are neither vhost, forwarded-for, socket, ident, user nor vhost, host, ident, request id, user'
     WHEN time IS NULL THEN 'time [' || ts || '] is not dd/Mon/yyyy:HH:MM:SS +hhmm'
     WHEN len(p) < 3 THEN 'the quoted request is not closed'
-    WHEN p[3][1:1] <> ' ' THEN 'no space after the quoted request'
+    WHEN left(p[3], 1) <> ' ' THEN 'no space after the quoted request'
     WHEN NOT regexp_full_match(coalesce(status_txt, ''), '[0-9]{3}') THEN 'status ''' || coalesce(status_txt, '') || ''' is not a 3-digit code'
     WHEN NOT regexp_full_match(coalesce(bytes_txt, ''), '[0-9]+|-') THEN 'size ''' || coalesce(bytes_txt, '') || ''' is not a number or -'
   END AS reject_reason
@@ -104,7 +104,7 @@ function requestSql(rq: string, request: string, dec: (x: string) => string): { 
     method: dec(method),
     path: `CASE WHEN ${method} IS NULL THEN NULL
        WHEN len(${rq}) = 2 OR (len(${rq}) = 3 AND ${proto} <> '') THEN ${dec(`${rq}[2]`)}
-       ELSE ${dec(`${request}[len(${rq}[1]) + 2:len(${request}) - CASE WHEN ${proto} = '' THEN 0 ELSE len(${proto}) + 1 END]`)} END`,
+       ELSE ${dec(`substr(${request}, length(${rq}[1]) + 2, length(${request}) - length(${rq}[1]) - 1 - CASE WHEN ${proto} = '' THEN 0 ELSE length(${proto}) + 1 END)`)} END`,
     protocol: `nullif(${proto}, '')`,
   };
 }

@@ -10,6 +10,7 @@ import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
 import { examine, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
 import { sniffFormat } from './sniff.js';
+import { stage } from '../util/trace.js';
 
 export type FileStatus = 'ingested' | 'appended' | 'skipped' | 'failed';
 
@@ -36,18 +37,6 @@ export interface FileReport {
   readonly note: string | undefined;
   /** Which reader parsed the file: DuckDB's CSV reader on a uniform file, or the general one. */
   readonly reader?: 'fast' | 'general';
-}
-
-/**
- * Test hook: with BREACHSCOPE_TRACE_STAGES=1 each stage of a file's ingest is announced on stderr,
- * so the crash-safety tests can kill -9 at a known point instead of guessing with timers.
- */
-const traceStages = process.env.BREACHSCOPE_TRACE_STAGES === '1';
-const stagePauseMs = Number(process.env.BREACHSCOPE_STAGE_PAUSE_MS ?? 0);
-async function stage(name: string, file: string): Promise<void> {
-  if (!traceStages) return;
-  process.stderr.write(`stage ${name} ${file}\n`);
-  if (stagePauseMs > 0) await new Promise((resolve) => setTimeout(resolve, stagePauseMs));
 }
 
 /** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
@@ -175,7 +164,9 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
     await readLines(store, file, facts, copy);
     await stage('lines-read', file.shown);
     const lines = await lineFacts(store, firstLine);
+    await stage('line-facts', file.shown);
     const fast = await fastRelation(store, format, file, facts, lines);
+    await stage(fast ? 'fast-path-checked' : 'general-reader', file.shown);
     const counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings, lines, fast));
     await store.run('DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS nonblank; DROP TABLE IF EXISTS raw_lines');
     await stage('committed', file.shown);
@@ -247,9 +238,9 @@ interface LineFacts {
 async function lineFacts(store: Store, firstLine: number): Promise<LineFacts> {
   return store.one<LineFacts & Record<string, number>>(
     `SELECT
-       count(*) FILTER (WHERE line IS NOT NULL AND trim(line, ' \t') <> '' AND NOT starts_with(line, '#') AND rowid + 1 >= $first) AS expected,
+       count(*) FILTER (WHERE line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*') AND NOT starts_with(line, '#') AND rowid + 1 >= $first) AS expected,
        count(*) FILTER (WHERE starts_with(line, '#') AND rowid + 1 >= $first) AS comments,
-       count(*) FILTER (WHERE line IS NULL OR trim(line, ' \t') = '') AS blank,
+       count(*) FILTER (WHERE line IS NULL OR regexp_full_match(line, '[ \t]*')) AS blank,
        count(*) FILTER (WHERE contains(line, '\\') AND regexp_matches(line, '\\\\[^"]')) AS "otherEscapes"
      FROM raw_lines`,
     { first: firstLine },
@@ -271,7 +262,7 @@ async function fastRelation(store: Store, format: LogFormat, file: ResolvedFile,
   // The CSV reader skips empty lines, so its rows pair with the non-blank lines in order.
   const nonblank = lines.blank === 0 ? '(SELECT rowid + 1 AS line_no, line FROM raw_lines)' : 'nonblank';
   if (lines.blank > 0) {
-    await store.run(`CREATE OR REPLACE TEMP TABLE nonblank AS SELECT rowid + 1 AS line_no, line FROM raw_lines WHERE line IS NOT NULL AND trim(line, ' \t') <> ''`);
+    await store.run(`CREATE OR REPLACE TEMP TABLE nonblank AS SELECT rowid + 1 AS line_no, line FROM raw_lines WHERE line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*')`);
   }
   const relation = `(SELECT * FROM ${nonblank} POSITIONAL JOIN ${csv})`;
   const first = fast.columns[0]!;
@@ -305,7 +296,7 @@ async function loadFile(
       `CREATE OR REPLACE TEMP TABLE parsed AS
        WITH lines AS (
          SELECT rowid + 1 AS line_no, line FROM raw_lines
-         WHERE rowid + 1 >= $first AND line IS NOT NULL AND trim(line, ' \t') <> '' AND NOT starts_with(line, '#')
+         WHERE rowid + 1 >= $first AND line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*') AND NOT starts_with(line, '#')
        )
        SELECT line_no, line, ${PARSED_COLUMNS.join(', ')} FROM (${sql})`,
       { first: firstLine },

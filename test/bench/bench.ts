@@ -258,11 +258,15 @@ async function main(): Promise<number> {
 
   process.stdout.write(`\n${formatInt(fixture.lines)} lines, ${formatInt(fixture.bytes / MIB)} MiB; wall time measured by this script around each process; peak RSS by ${hasGnuTime() ? 'GNU time (%M)' : '/proc VmHWM polling'}\n`);
   const cores = cpus().length;
-  const contended = [...[...stepSamples.values()].flat(), ...[...peerSamples.values()].flat()].flatMap((r) => {
+  const labelled = [
+    ...[...stepSamples.values()].flatMap((samples) => samples.map((r, i) => ({ r, label: `breachscope ${r.step}${runLabel(i + 1, options.runs)}` }))),
+    ...[...peerSamples.values()].flatMap((samples) => samples.map((r, i) => ({ r, label: `${r.peer}${runLabel(i + 1, options.runs)}` }))),
+  ];
+  const contended = labelled.flatMap(({ r, label }) => {
     const m = r.kind === 'not-installed' ? undefined : r.measurement;
     if (m?.otherCpuSeconds === undefined) return [];
     const share = m.otherCpuSeconds / (m.wallSeconds * cores);
-    return share > CONTENTION_WARNING_SHARE ? [`${'peer' in r ? r.peer : `breachscope ${r.step}`} (${(share * 100).toFixed(0)}%)`] : [];
+    return share > CONTENTION_WARNING_SHARE ? [`${label} (${(share * 100).toFixed(0)}%)`] : [];
   });
   if (contended.length > 0) {
     process.stdout.write(`warning: other processes used more than ${CONTENTION_WARNING_SHARE * 100}% of the ${cores} cores during: ${contended.join(', ')}; those times are inflated. Rerun on a quiet machine, or with --runs 3\n`);
