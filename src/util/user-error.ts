@@ -4,8 +4,6 @@
  */
 export const EXIT = {
   ok: 0,
-  /** `verify`: the evidence pack changed. */
-  changed: 1,
   /** Usage or case-file error: the person can fix the input. */
   usage: 2,
   /** Runtime failure: the store is busy, a file cannot be read, DuckDB failed. */
