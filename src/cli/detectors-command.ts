@@ -1,8 +1,13 @@
-import { loadDetectors } from '../detect/detectors.js';
+import { Store } from '../db/store.js';
+import { loadDetectors, parseCheck } from '../detect/detectors.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 
-export function detectorsCommand(o: { json?: boolean }): void {
-  const { detectors, broken } = loadDetectors();
+export async function detectorsCommand(o: { json?: boolean }): Promise<void> {
+  const loaded = loadDetectors();
+  const store = await Store.memory();
+  const unparsable = await parseCheck(store, loaded.detectors).finally(() => store.close());
+  const broken = [...loaded.broken, ...unparsable];
+  const detectors = loaded.detectors.filter((d) => !unparsable.some((b) => b.id === d.id));
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ detectors: detectors.map(({ sql: _sql, ...d }) => d), broken }, null, 2)}\n`);
     return;

@@ -74,6 +74,12 @@ export class Store implements Disposable {
     readonly connection: DuckDBConnection,
   ) {}
 
+  /** A throwaway in-memory database, for checks that need DuckDB's parser and no data. */
+  static async memory(): Promise<Store> {
+    const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    return new Store('', instance, await instance.connect());
+  }
+
   static async open(dir: string): Promise<Store> {
     mkdirSync(path.join(dir, 'tmp'), { recursive: true });
     const file = path.join(dir, STORE_FILE);

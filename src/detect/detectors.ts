@@ -149,6 +149,24 @@ export function checkDetectorSettings(settings: Readonly<Record<string, Readonly
   if (problems.length > 0) throw new UserError(problems);
 }
 
+/**
+ * Parses every loaded detector without running it (DuckDB's statement extraction), so `detectors`
+ * reports SQL syntax errors of all files at once, with their line, before any case is analysed.
+ */
+export async function parseCheck(store: Store, detectors: readonly Detector[]): Promise<BrokenDetector[]> {
+  const broken: BrokenDetector[] = [];
+  for (const d of detectors) {
+    try {
+      const statements = await store.connection.extractStatements(d.sql);
+      if (statements.count !== 1) broken.push({ id: d.id, file: d.file, line: undefined, error: `holds ${statements.count} statements; a detector is one SELECT` });
+    } catch (e) {
+      const message = (e as Error).message;
+      broken.push({ id: d.id, file: d.file, line: errorLine(message, d.sql), error: message.split('\n')[0]! });
+    }
+  }
+  return broken;
+}
+
 function errorLine(message: string, sql: string): number | undefined {
   const m = /LINE (\d+):/.exec(message);
   if (m) return Number(m[1]);

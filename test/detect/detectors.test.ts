@@ -346,6 +346,12 @@ describe('broken detector files', () => {
     assert.match(r.stdout, new RegExp(`BROKEN bad_header  ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/bad_header\\.sql:\\d+: missing header line '-- counts_as: \\.\\.\\.'`));
     for (const id of DETECTOR_IDS) assert.match(r.stdout, new RegExp(`^${id}  \\[`, 'm'));
   });
+
+  test('when the detectors are listed then a SQL syntax error is reported with its line, before any analysis', () => {
+    const r = runCli(['detectors'], { env });
+    assert.match(r.stdout, /BROKEN broken_syntax  .*broken_syntax\.sql:8: .*syntax error/i);
+    assert.doesNotMatch(r.stdout, /^broken_syntax  \[/m);
+  });
 });
 
 describe('breachscope detectors', () => {
