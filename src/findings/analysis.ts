@@ -4,6 +4,7 @@ import { checkDetectorSettings, loadDetectors, runDetectors, type DetectorRun } 
 import { buildDocumentRequests } from '../enrich/enrich.js';
 import { loadReferenceData, type ReferenceCounts } from '../enrich/reference-data.js';
 import { stage } from '../util/trace.js';
+import { REJECT_EXAMPLES } from '../ingest/ingest.js';
 
 export interface Summary {
   readonly unauthorized_accesses: number;
@@ -31,6 +32,8 @@ export interface IngestFile {
   readonly first_time: string | null;
   readonly last_time: string | null;
   readonly warnings: readonly string[];
+  /** Up to 20 rejected lines of this file (all are in the store's rejects table). */
+  readonly reject_examples: readonly { readonly line: number; readonly reason: string }[];
 }
 
 export interface TopRow {
@@ -127,7 +130,9 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10): P
     ).map((r) => ({ ...(r as unknown as TopRow), first: iso(r.first), last: iso(r.last) }));
   await stage('figures');
   const files = await store.all(
-    `SELECT source, path, format, sha256, first_line, lines, comment_lines, events, rejected, first_time, last_time, warnings FROM files ORDER BY file_id`,
+    `SELECT f.source, f.path, f.format, f.sha256, f.first_line, f.lines, f.comment_lines, f.events, f.rejected, f.first_time, f.last_time, f.warnings,
+       coalesce((SELECT list({'line': r.line, 'reason': r.reason} ORDER BY r.line)[1:${REJECT_EXAMPLES}] FROM rejects r WHERE r.file_id = f.file_id), []) AS reject_examples
+     FROM files f ORDER BY f.file_id`,
   );
   const totals = await store.one('SELECT coalesce(sum(lines), 0) AS lines, coalesce(sum(events), 0) AS events, coalesce(sum(rejected), 0) AS rejected FROM files');
   return {

@@ -4,15 +4,18 @@ import { clip, terminalSafe } from './terminal-safe.js';
 
 const n = (x: number) => x.toLocaleString('en');
 
-function table(title: string, rows: readonly TopRow[], keyTitle: string): string[] {
+type Column = 'documents' | 'ips' | 'accounts';
+const COLUMN_TITLES: Record<Column, string> = { documents: 'documents', ips: 'IPs', accounts: 'accounts' };
+
+/** A top list; the column that counts the key's own kind (always 1) is left out. */
+function table(title: string, rows: readonly TopRow[], keyTitle: string, columns: readonly Column[]): string[] {
   if (rows.length === 0) return [];
   const keyWidth = Math.min(40, Math.max(keyTitle.length, ...rows.map((r) => terminalSafe(r.key).length)));
-  const out = [title, `  ${keyTitle.padEnd(keyWidth)}  accesses  documents  IPs  accounts  people  first seen            last seen`];
+  const head = columns.map((c) => COLUMN_TITLES[c]);
+  const out = [title, `  ${keyTitle.padEnd(keyWidth)}  accesses  ${head.join('  ')}  people  first seen            last seen`];
   for (const r of rows) {
-    out.push(
-      `  ${clip(r.key, keyWidth).padEnd(keyWidth)}  ${String(r.accesses).padStart(8)}  ${String(r.documents).padStart(9)}  ${String(r.ips).padStart(3)}  ` +
-        `${String(r.accounts).padStart(8)}  ${String(r.subjects).padStart(6)}  ${r.first ?? '-'}  ${r.last ?? '-'}`,
-    );
+    const cells = columns.map((c, i) => String(r[c]).padStart(head[i]!.length));
+    out.push(`  ${clip(r.key, keyWidth).padEnd(keyWidth)}  ${String(r.accesses).padStart(8)}  ${cells.join('  ')}  ${String(r.subjects).padStart(6)}  ${r.first ?? '-'}  ${r.last ?? '-'}`);
   }
   out.push('');
   return out;
@@ -34,9 +37,9 @@ export function renderTextReport(a: Analysis): string {
       `${n(c.unknown_document_disclosures)} of ids not in the owners file, ${n(c.attempts)} refused attempts`,
     '',
   );
-  out.push(...table('Top client IPs', a.top.ips, 'client IP'));
-  out.push(...table('Top accounts', a.top.accounts, 'account'));
-  out.push(...table('Top documents', a.top.documents, 'document'));
+  out.push(...table('Top client IPs', a.top.ips, 'client IP', ['documents', 'accounts']));
+  out.push(...table('Top accounts', a.top.accounts, 'account', ['documents', 'ips']));
+  out.push(...table('Top documents', a.top.documents, 'document', ['ips', 'accounts']));
   out.push('Detectors');
   for (const d of a.detectors) {
     const count = d.error ? `ERROR ${d.file}${d.line ? `:${d.line}` : ''}: ${terminalSafe(d.error)}` : n(d.findings ?? 0);
@@ -50,7 +53,8 @@ export function renderTextReport(a: Analysis): string {
         `${f.first_time ?? '-'} .. ${f.last_time ?? '-'}  sha256 ${f.sha256.slice(0, 16)}…`,
     );
     for (const w of f.warnings) out.push(`    warning: ${terminalSafe(w)}`);
+    for (const x of f.reject_examples.slice(0, 5)) out.push(`    rejected ${terminalSafe(f.path)}:${x.line}: ${clip(x.reason, 140)}`);
+    if (f.rejected > 5) out.push(`    ... ${n(f.rejected - 5)} more rejected lines in this file (analyze --json lists 20; all are in the store's rejects table)`);
   }
-  if (a.ingest.rejected_lines > 0) out.push(`  rejected lines: see 'breachscope ingest' output or the store's rejects table`);
   return `${out.join('\n')}\n`;
 }
