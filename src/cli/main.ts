@@ -1,11 +1,8 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { projectRoot } from '../util/project-root.js';
+import { toolVersion } from '../util/project-root.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
 
-const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
 
 export interface GlobalOptions {
   readonly debug: boolean;
@@ -40,7 +37,7 @@ function fail(e: unknown): never {
 const program = new Command()
   .name('breachscope')
   .description('Size a personal-data breach from web-server and application logs: who saw whose documents, how often, from where, and when.')
-  .version(pkg.version)
+  .version(toolVersion())
   .option('--debug', 'show stack traces for errors')
   .option('--stats', 'print wall time and peak memory on stderr when done')
   .showHelpAfterError()
@@ -68,6 +65,21 @@ program
   .option('--json', 'print one JSON object on stdout')
   .option('--top <n>', 'rows in each top list', (v) => Number.parseInt(v, 10), 10)
   .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
+
+program
+  .command('report')
+  .description('analyze, then write the evidence pack: evidence.csv/.parquet/.arrow, subjects.csv, manifest.json')
+  .argument('<case>', 'case file (YAML)')
+  .requiredOption('--out <dir>', 'folder for the evidence pack')
+  .addOption(dbOption())
+  .option('--generated-at <time>', 'ISO 8601 time to record as generated-at (default: SOURCE_DATE_EPOCH, else now)')
+  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string }) => (await import('./report-command.js')).reportCommand(casePath, o));
+
+program
+  .command('verify')
+  .description('recompute every hash of an evidence pack: exit 0 when intact, 1 naming each changed, missing or extra file')
+  .argument('<dir>', 'evidence pack folder')
+  .action(async (dir: string) => (await import('./verify-command.js')).verifyCommand(dir));
 
 program
   .command('formats')

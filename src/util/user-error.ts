@@ -4,6 +4,8 @@
  */
 export const EXIT = {
   ok: 0,
+  /** `verify`: a file of the evidence pack changed, is missing, or was added. */
+  changed: 1,
   /** Usage or case-file error: the person can fix the input. */
   usage: 2,
   /** Runtime failure: the store is busy, a file cannot be read, DuckDB failed. */

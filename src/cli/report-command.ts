@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { parseIsoTime } from '../case/case-file.js';
+import { analyzeCase } from '../findings/analysis.js';
+import { ingestCase } from '../ingest/ingest.js';
+import { Progress } from '../ingest/progress.js';
+import { clearPack, writeEvidencePack } from '../report/evidence-pack.js';
+import { figuresSentence } from '../report/figures-sentence.js';
+import { toolVersion } from '../util/project-root.js';
+import { UserError } from '../util/user-error.js';
+import { openCase } from './open-case.js';
+
+/** --generated-at, else SOURCE_DATE_EPOCH (reproducible builds' convention), else now. */
+function generatedAt(flag: string | undefined): Date {
+  if (flag !== undefined) {
+    const d = parseIsoTime(flag);
+    if (!d) throw new UserError({ what: `--generated-at '${flag}' is not an ISO 8601 time`, help: 'e.g. --generated-at 2015-04-20T12:00:00Z' });
+    return d;
+  }
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined) {
+    if (!/^\d+$/.test(epoch)) throw new UserError({ what: `SOURCE_DATE_EPOCH '${epoch}' is not a whole number of seconds`, help: 'unset it, or set it to seconds since 1970' });
+    return new Date(Number(epoch) * 1000);
+  }
+  return new Date(Math.floor(Date.now() / 1000) * 1000);
+}
+
+export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string }): Promise<void> {
+  const at = generatedAt(o.generatedAt);
+  const { caseFile, store } = await openCase(casePath, o.db);
+  try {
+    await ingestCase(store, caseFile, Progress.forStderr());
+    const analysis = await analyzeCase(store, caseFile);
+    const outDir = path.resolve(o.out);
+    clearPack(outDir);
+    const manifest = await writeEvidencePack(store, caseFile, analysis, { outDir, generatedAt: at, toolVersion: toolVersion() });
+    process.stdout.write(`${figuresSentence(analysis.summary)}.\n`);
+    process.stdout.write(`Evidence pack in ${outDir}:\n`);
+    for (const f of manifest.outputs) process.stdout.write(`  ${f.path.padEnd(18)} ${String(f.bytes).padStart(10)} bytes  sha256 ${f.sha256}\n`);
+    process.stdout.write(`  manifest.json      hashes of ${manifest.inputs.length} inputs and ${manifest.outputs.length} outputs; check with: breachscope verify ${o.out}\n`);
+  } finally {
+    store.close();
+  }
+}

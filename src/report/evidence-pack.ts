@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Int32, Int64, RecordBatchFileWriter, Table, TimestampMillisecond, Utf8, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import type { CaseFile } from '../case/case-file.js';
+import type { Store } from '../db/store.js';
+import type { Analysis } from '../findings/analysis.js';
+
+/**
+ * The evidence a regulator can check: one row per counted unauthorized access, traced to its raw
+ * line, file and the file's SHA-256; the notification list; and a manifest hashing every input and
+ * output. Everything is ordered, so the same inputs give byte-identical files (generated-at aside).
+ */
+
+/** Columns of evidence.csv / .parquet / .arrow, in order. */
+export const EVIDENCE_COLUMNS = [
+  'event_time', 'client_ip', 'account', 'document', 'subjects', 'detectors', 'reason', 'method', 'path', 'status', 'bytes',
+  'user_agent', 'referer', 'source', 'file', 'line', 'file_sha256', 'raw_line',
+] as const;
+
+const NUMERIC = new Set(['status', 'bytes', 'line']);
+
+/** One row per counted access (the temp table `unauthorized` that analyzeCase leaves behind). */
+const EVIDENCE_SQL = `
+SELECT
+  strftime(u.time, '%Y-%m-%dT%H:%M:%SZ') AS event_time,
+  u.client_ip, u.account, u.document,
+  (SELECT string_agg(s.subject_id, ';' ORDER BY s.subject_id) FROM subjects s WHERE s.document_id = u.document) AS subjects,
+  array_to_string(u.detectors, ';') AS detectors,
+  (SELECT string_agg(f.reason, ' | ' ORDER BY f.detector) FROM findings f WHERE f.event_id = u.event_id AND f.counts_as = 'disclosure') AS reason,
+  u.method, u.path, u.status, u.bytes, u.user_agent, u.referer,
+  u.source, fl.path AS file, u.line, fl.sha256 AS file_sha256, e.raw AS raw_line
+FROM unauthorized u
+JOIN files fl ON fl.file_id = u.file_id
+JOIN events e ON e.event_id = u.event_id
+ORDER BY u.time, fl.path, u.line`;
+
+/**
+ * A spreadsheet runs a cell that starts with = + - @ tab or CR as a formula; OWASP's advice is to
+ * prefix such a cell with a single quote. Log fields are attacker-written, so every text cell of
+ * the CSV files goes through this (the Parquet and Arrow files keep values as logged).
+ */
+export function csvCellSql(column: string): string {
+  return `CASE WHEN regexp_matches(${column}, '^[=+\\-@\\t\\r]') THEN '''' || ${column} ELSE ${column} END`;
+}
+
+function neutralised(columns: readonly string[], sql: string): string {
+  return `SELECT ${columns.map((c) => (NUMERIC.has(c) ? c : `${csvCellSql(c)} AS ${c}`)).join(', ')} FROM (${sql})`;
+}
+
+const SUBJECTS_SQL = (hasSubjects: boolean) => `
+WITH links AS (
+  ${hasSubjects
+    ? 'SELECT u.*, s.subject_id FROM unauthorized u JOIN subjects s ON s.document_id = u.document'
+    : 'SELECT u.*, unnest(u.owners) AS subject_id FROM unauthorized u'}
+)
+SELECT subject_id,
+  count(DISTINCT document) AS documents,
+  string_agg(DISTINCT document, ';' ORDER BY document) AS document_ids,
+  count(DISTINCT event_id) AS accesses,
+  strftime(min(time), '%Y-%m-%dT%H:%M:%SZ') AS first_access,
+  strftime(max(time), '%Y-%m-%dT%H:%M:%SZ') AS last_access,
+  count(DISTINCT client_ip) AS distinct_ips
+FROM links GROUP BY subject_id ORDER BY subject_id`;
+
+export interface PackOptions {
+  readonly outDir: string;
+  readonly generatedAt: Date;
+  readonly toolVersion: string;
+}
+
+export interface Manifest {
+  readonly tool: { readonly name: 'breachscope'; readonly version: string; readonly duckdb: string };
+  readonly case: { readonly title: string; readonly path: string; readonly sha256: string };
+  readonly generated_at: string;
+  readonly figures: Analysis['summary'];
+  readonly inputs: readonly { readonly role: string; readonly path: string; readonly sha256: string; readonly bytes?: number }[];
+  readonly outputs: readonly { readonly path: string; readonly sha256: string; readonly bytes: number }[];
+  /** SHA-256 of this manifest written with self_sha256 = "": a changed byte anywhere shows. */
+  readonly self_sha256: string;
+}
+
+export const MANIFEST = 'manifest.json';
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+async function copyTo(store: Store, sql: string, file: string, format: 'csv' | 'parquet'): Promise<void> {
+  const options = format === 'csv' ? "FORMAT csv, HEADER true, DELIMITER ','" : 'FORMAT parquet, COMPRESSION zstd';
+  // The path is a string literal in COPY (no binding there): quoted by doubling single quotes.
+  await store.run(`COPY (${sql}) TO '${file.replaceAll("'", "''")}' (${options})`);
+}
+
+/** Evidence as Arrow IPC (file format), written one DuckDB chunk at a time. */
+async function writeArrow(store: Store, sql: string, file: string): Promise<void> {
+  const result = await store.connection.stream(sql);
+  const writer = new RecordBatchFileWriter();
+  const types: Record<string, DataType> = {};
+  for (const c of EVIDENCE_COLUMNS) types[c] = c === 'event_time' ? new TimestampMillisecond() : c === 'line' || c === 'bytes' ? new Int64() : c === 'status' ? new Int32() : new Utf8();
+  let wrote = false;
+  for await (const rows of result.yieldRowsJs()) {
+    const columns: Record<string, Vector> = {};
+    EVIDENCE_COLUMNS.forEach((c, i) => {
+      const values = rows.map((r) => {
+        const v = r[i];
+        if (v === null || v === undefined) return null;
+        if (c === 'event_time') return Date.parse(String(v));
+        if (c === 'line' || c === 'bytes') return BigInt(v as bigint | number);
+        return c === 'status' ? Number(v) : String(v);
+      });
+      columns[c] = vectorFromArray(values as never[], types[c]!) as Vector;
+    });
+    writer.write(new Table(columns));
+    wrote = true;
+  }
+  if (!wrote) {
+    const empty: Record<string, Vector> = {};
+    for (const c of EVIDENCE_COLUMNS) empty[c] = vectorFromArray([] as never[], types[c]!) as Vector;
+    writer.write(new Table(empty));
+  }
+  writer.finish();
+  writeFileSync(file, await writer.toUint8Array());
+}
+
+/** Writes the data files of the pack and its manifest; returns the manifest. */
+export async function writeEvidencePack(store: Store, caseFile: CaseFile, analysis: Analysis, o: PackOptions): Promise<Manifest> {
+  mkdirSync(o.outDir, { recursive: true });
+  const out = (name: string) => path.join(o.outDir, name);
+  // One thread while writing: DuckDB's writers then give the same bytes on every run.
+  await store.run('SET threads = 1');
+  try {
+    await copyTo(store, neutralised(EVIDENCE_COLUMNS, EVIDENCE_SQL), out('evidence.csv'), 'csv');
+    await copyTo(store, EVIDENCE_SQL, out('evidence.parquet'), 'parquet');
+    await writeArrow(store, EVIDENCE_SQL, out('evidence.arrow'));
+    const subjectColumns = ['subject_id', 'documents', 'document_ids', 'accesses', 'first_access', 'last_access', 'distinct_ips'];
+    const subjectsSql = SUBJECTS_SQL(caseFile.documents.subjects !== undefined);
+    await copyTo(store, `SELECT ${subjectColumns.map((c) => (['documents', 'accesses', 'distinct_ips'].includes(c) ? c : `${csvCellSql(c)} AS ${c}`)).join(', ')} FROM (${subjectsSql})`, out('subjects.csv'), 'csv');
+  } finally {
+    await store.run('RESET threads');
+  }
+  const { version } = await store.one<{ version: string }>('SELECT version() AS version');
+  const files = await store.all<{ source: string; path: string; sha256: string; bytes: number }>('SELECT source, path, sha256, bytes FROM files ORDER BY file_id');
+  const reference = (['owners', 'subjects', 'grants'] as const)
+    .map((k) => [k, caseFile.documents[k]] as const)
+    .filter((x): x is readonly [typeof x[0], string] => x[1] !== undefined)
+    .map(([k, p]) => ({ role: `documents.${k}`, path: path.relative(caseFile.dir, p), sha256: sha256(readFileSync(p)) }));
+  const outputs = readdirSync(o.outDir)
+    .filter((f) => f !== MANIFEST)
+    .sort()
+    .map((f) => {
+      const bytes = readFileSync(out(f));
+      return { path: f, sha256: sha256(bytes), bytes: bytes.length };
+    });
+  const draft: Manifest = {
+    tool: { name: 'breachscope', version: o.toolVersion, duckdb: version },
+    case: { title: caseFile.title, path: path.basename(caseFile.path), sha256: caseFile.sha256 },
+    generated_at: o.generatedAt.toISOString().replace('.000Z', 'Z'),
+    figures: analysis.summary,
+    inputs: [
+      { role: 'case file', path: path.basename(caseFile.path), sha256: caseFile.sha256 },
+      ...reference,
+      ...files.map((f) => ({ role: `source ${f.source}`, path: f.path, sha256: f.sha256, bytes: f.bytes })),
+    ],
+    outputs,
+    self_sha256: '',
+  };
+  const manifest = { ...draft, self_sha256: sha256(manifestText(draft)) };
+  writeFileSync(out(MANIFEST), manifestText(manifest));
+  return manifest;
+}
+
+export function manifestText(m: Manifest): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly problems: readonly { readonly file: string; readonly problem: 'changed' | 'missing' | 'extra' }[];
+}
+
+/** Recomputes every hash of a pack: each output, and the manifest's own. */
+export function verifyPack(dir: string): VerifyResult {
+  const problems: { file: string; problem: 'changed' | 'missing' | 'extra' }[] = [];
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8')) as Manifest;
+  } catch {
+    return { ok: false, problems: [{ file: MANIFEST, problem: 'missing' }] };
+  }
+  const listed = new Set(manifest.outputs?.map((o) => o.path) ?? []);
+  let selfOk = false;
+  try {
+    selfOk = sha256(manifestText({ ...manifest, self_sha256: '' })) === manifest.self_sha256 && readFileSync(path.join(dir, MANIFEST), 'utf8') === manifestText(manifest);
+  } catch {
+    selfOk = false;
+  }
+  if (!selfOk) problems.push({ file: MANIFEST, problem: 'changed' });
+  for (const o of manifest.outputs ?? []) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path.join(dir, o.path));
+    } catch {
+      problems.push({ file: o.path, problem: 'missing' });
+      continue;
+    }
+    if (sha256(bytes) !== o.sha256) problems.push({ file: o.path, problem: 'changed' });
+  }
+  for (const f of readdirSync(dir).sort()) if (f !== MANIFEST && !listed.has(f)) problems.push({ file: f, problem: 'extra' });
+  return { ok: problems.length === 0, problems };
+}
+
+/** Removes the pack's own files before a rewrite, so a stale file cannot pass as part of it. */
+export function clearPack(dir: string): void {
+  for (const f of ['evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST]) rmSync(path.join(dir, f), { force: true });
+}

