@@ -39,6 +39,13 @@ export interface CaseFile {
   readonly detectors: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** When the controller became aware of the breach (GDPR Art. 33: 72 hours from here). */
   readonly awareAt: Date | undefined;
+  /** GDPR Art. 33(3) facts only the controller can state; the report shows what is missing. */
+  readonly breach: {
+    readonly nature: string | undefined;
+    readonly likelyConsequences: string | undefined;
+    readonly measures: string | undefined;
+    readonly contact: string | undefined;
+  };
 }
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -129,11 +136,20 @@ const caseSchema = z.strictObject({
     .optional(),
   detectors: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   aware_at: timeValue.optional(),
+  breach: z
+    .strictObject({
+      nature: z.string().min(1).optional(),
+      likely_consequences: z.string().min(1).optional(),
+      measures: z.string().min(1).optional(),
+      contact: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 /** Every key a case file may hold, by key path, for "did you mean" hints. */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['case', 'timezone', 'window', 'sources', 'network', 'documents', 'authorized', 'detectors', 'aware_at'],
+  '': ['case', 'timezone', 'window', 'sources', 'network', 'documents', 'authorized', 'detectors', 'aware_at', 'breach'],
+  breach: ['nature', 'likely_consequences', 'measures', 'contact'],
   window: ['from', 'to'],
   source: ['name', 'path', 'format', 'timezone', 'role', 'fields'],
   fields: EVENT_FIELDS,
@@ -315,6 +331,12 @@ export function loadCaseFile(casePath: string): CaseFile {
     authorized: { accounts, networks: raw.authorized?.networks ?? [] },
     detectors: raw.detectors ?? {},
     awareAt: raw.aware_at,
+    breach: {
+      nature: raw.breach?.nature,
+      likelyConsequences: raw.breach?.likely_consequences,
+      measures: raw.breach?.measures,
+      contact: raw.breach?.contact,
+    },
   };
 }
 

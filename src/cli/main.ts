@@ -68,12 +68,13 @@ program
 
 program
   .command('report')
-  .description('analyze, then write the evidence pack: evidence.csv/.parquet/.arrow, subjects.csv, manifest.json')
+  .description('analyze, then write the evidence pack: report.html, report.md, evidence.csv/.parquet/.arrow, subjects.csv, manifest.json')
   .argument('<case>', 'case file (YAML)')
   .requiredOption('--out <dir>', 'folder for the evidence pack')
   .addOption(dbOption())
   .option('--generated-at <time>', 'ISO 8601 time to record as generated-at (default: SOURCE_DATE_EPOCH, else now)')
-  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string }) => (await import('./report-command.js')).reportCommand(casePath, o));
+  .option('--gap-hours <n>', 'report gaps longer than this between events of a source', (v) => Number.parseInt(v, 10), 6)
+  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number }) => (await import('./report-command.js')).reportCommand(casePath, o));
 
 program
   .command('verify')

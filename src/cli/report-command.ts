@@ -3,7 +3,11 @@ import { parseIsoTime } from '../case/case-file.js';
 import { analyzeCase } from '../findings/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
+import { writeFileSync } from 'node:fs';
 import { clearPack, writeEvidencePack } from '../report/evidence-pack.js';
+import { renderHtml } from '../report/render-html.js';
+import { renderMarkdown } from '../report/render-md.js';
+import { buildReportModel } from '../report/report-model.js';
 import { figuresSentence } from '../report/figures-sentence.js';
 import { toolVersion } from '../util/project-root.js';
 import { UserError } from '../util/user-error.js';
@@ -24,7 +28,7 @@ function generatedAt(flag: string | undefined): Date {
   return new Date(Math.floor(Date.now() / 1000) * 1000);
 }
 
-export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string }): Promise<void> {
+export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number }): Promise<void> {
   const at = generatedAt(o.generatedAt);
   const { caseFile, store } = await openCase(casePath, o.db);
   try {
@@ -32,7 +36,17 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
     const analysis = await analyzeCase(store, caseFile);
     const outDir = path.resolve(o.out);
     clearPack(outDir);
-    const manifest = await writeEvidencePack(store, caseFile, analysis, { outDir, generatedAt: at, toolVersion: toolVersion() });
+    const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: toolVersion(), gapHours: o.gapHours });
+    // The reports are written first so that the manifest, written last, hashes them too.
+    const manifest = await writeEvidencePack(store, caseFile, analysis, {
+      outDir,
+      generatedAt: at,
+      toolVersion: toolVersion(),
+      before: () => {
+        writeFileSync(path.join(outDir, 'report.html'), renderHtml(model));
+        writeFileSync(path.join(outDir, 'report.md'), renderMarkdown(model));
+      },
+    });
     process.stdout.write(`${figuresSentence(analysis.summary)}.\n`);
     process.stdout.write(`Evidence pack in ${outDir}:\n`);
     for (const f of manifest.outputs) process.stdout.write(`  ${f.path.padEnd(18)} ${String(f.bytes).padStart(10)} bytes  sha256 ${f.sha256}\n`);

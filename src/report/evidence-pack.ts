@@ -67,6 +67,8 @@ export interface PackOptions {
   readonly outDir: string;
   readonly generatedAt: Date;
   readonly toolVersion: string;
+  /** Writes further files into the pack before the manifest hashes its contents. */
+  readonly before?: () => void;
 }
 
 export interface Manifest {
@@ -137,6 +139,7 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
   } finally {
     await store.run('RESET threads');
   }
+  o.before?.();
   const { version } = await store.one<{ version: string }>('SELECT version() AS version');
   const files = await store.all<{ source: string; path: string; sha256: string; bytes: number }>('SELECT source, path, sha256, bytes FROM files ORDER BY file_id');
   const reference = (['owners', 'subjects', 'grants'] as const)
@@ -210,5 +213,5 @@ export function verifyPack(dir: string): VerifyResult {
 
 /** Removes the pack's own files before a rewrite, so a stale file cannot pass as part of it. */
 export function clearPack(dir: string): void {
-  for (const f of ['evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST]) rmSync(path.join(dir, f), { force: true });
+  for (const f of ['report.html', 'report.md', 'evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST]) rmSync(path.join(dir, f), { force: true });
 }

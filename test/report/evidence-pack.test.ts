@@ -62,7 +62,7 @@ describe('pack integrity', () => {
     report(c, a);
     report(c, b, ['--db', tempDir()]);
     const files = readdirSync(a).sort();
-    assert.deepEqual(files, ['evidence.arrow', 'evidence.csv', 'evidence.parquet', 'manifest.json', 'subjects.csv']);
+    assert.deepEqual(files, ['evidence.arrow', 'evidence.csv', 'evidence.parquet', 'manifest.json', 'report.html', 'report.md', 'subjects.csv']);
     for (const f of files) assert.ok(readFileSync(path.join(a, f)).equals(readFileSync(path.join(b, f))), `${f} differs`);
   });
 

@@ -1,0 +1,120 @@
+import { figuresSentence } from './figures-sentence.js';
+import { TABLE_ROWS } from './render-html.js';
+import { COUNTING_RULES, showTime, type ReportModel, type TopLine } from './report-model.js';
+
+/**
+ * A value in Markdown text or a table cell: every punctuation character Markdown gives meaning to
+ * is backslash-escaped (so `|` cannot end a cell and `[x](y)` or `<http://...>` cannot become a
+ * link), line breaks become spaces, and `://` and `www.` are broken so no autolink forms.
+ */
+export function escapeMd(value: unknown): string {
+  return String(value ?? '')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*_{}[\]()<>#|!~&]/g, (c) => `\\${c}`)
+    .replace(/:\/\//g, ':\\/\\/')
+    .replace(/www\./gi, (w) => `${w.slice(0, 3)}\\.`);
+}
+
+/** A fenced block whose fence is longer than any backtick run inside. */
+function fenced(text: string, lang = ''): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}`;
+}
+
+function table(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  const shown = rows.slice(0, TABLE_ROWS);
+  const lines = [`| ${headers.map(escapeMd).join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...shown.map((r) => `| ${r.map(escapeMd).join(' | ')} |`)];
+  if (rows.length > shown.length) lines.push('', `${rows.length - shown.length} more rows in evidence.csv.`);
+  return lines.join('\n');
+}
+
+const todo = (v: string | undefined, what: string) => (v ? escapeMd(v) : `*To be completed by the controller: ${what.replace(/_/g, '\\_')}.*`);
+
+function keyTable(rows: readonly TopLine[], keyTitle: string, cols: readonly ('documents' | 'accounts' | 'ips')[]): string {
+  const titles = { documents: 'documents', accounts: 'accounts', ips: 'client IPs' };
+  return table([keyTitle, 'accesses', ...cols.map((c) => titles[c]), 'first seen (UTC)', 'last seen (UTC)'], rows.map((r) => [r.key, r.accesses, ...cols.map((c) => r[c]), r.first, r.last]));
+}
+
+export function renderMarkdown(m: ReportModel): string {
+  const a = m.analysis;
+  const s = a.summary;
+  const c = a.context;
+  const zone = m.displayZone;
+  const out: string[] = [];
+  out.push(
+    `# ${escapeMd(a.case)}`,
+    '',
+    `Breach report generated ${escapeMd(m.generatedAt)} by breachscope ${escapeMd(m.tool.version)} (DuckDB ${escapeMd(m.tool.duckdb)}). Case file SHA-256 \`${m.caseSha256}\`.`,
+    '',
+    `**${escapeMd(figuresSentence(s))}.**`,
+    '',
+    `- Window analysed: ${escapeMd(showTime(a.window.from, zone))} to ${escapeMd(showTime(a.window.to, zone))} (to exclusive)`,
+    `- Exposure observed: ${escapeMd(showTime(s.first_access, zone))} to ${escapeMd(showTime(s.last_access, zone))}`,
+    `- Signed-in: ${s.unauthorized_accesses - s.anonymous_accesses} accesses by ${s.accounts} account(s); anonymous: ${s.anonymous_accesses}`,
+    `- People affected: ${s.affected_subjects}, counted from the ${s.subjects_from}`,
+    `- Not counted: ${c.authorized_disclosures} authorized disclosures (owner, grant, staff); ${c.outside_window_disclosures} outside the window; ${c.unknown_document_disclosures} of ids not in the owners file; ${c.attempts} refused attempts`,
+    '',
+    '## Notification (GDPR Art. 33(3))',
+    '',
+    m.awareAt ? `- Aware since: ${escapeMd(showTime(m.awareAt, zone))}\n- **72-hour deadline: ${escapeMd(showTime(m.deadline, zone))}**` : '- 72-hour deadline: *set aware\\_at in the case file to compute it.*',
+    `- Nature of the breach: ${m.breach.nature ? escapeMd(m.breach.nature) : `unauthorized disclosure: ${s.unauthorized_accesses} requests served ${s.documents} documents to people other than their owners, from ${s.unique_ips} IP addresses.`}`,
+    `- Data subjects (approx.): ${s.affected_subjects}; records (approx.): ${s.documents} documents, ${s.unauthorized_accesses} accesses`,
+    `- Likely consequences: ${todo(m.breach.likelyConsequences, 'breach.likely_consequences')}`,
+    `- Measures taken or proposed: ${todo(m.breach.measures, 'breach.measures')}`,
+    `- Contact point: ${todo(m.breach.contact, 'breach.contact')}`,
+    '',
+    table(['category', 'people', 'documents'], m.categories.map((x) => [x.category, x.subjects, x.documents])),
+    '',
+    '## Unauthorized accesses per day (UTC)',
+    '',
+    table(['day', 'accesses'], m.timeline.map((d) => [d.day, d.accesses])),
+    '',
+    '## By client IP',
+    '',
+    keyTable(m.ips, 'client IP', ['documents', 'accounts']),
+    '',
+    '## By account',
+    '',
+    keyTable(m.accounts, 'account', ['documents', 'ips']),
+    '',
+    '## By document',
+    '',
+    table(
+      ['document', 'accesses', 'client IPs', 'accounts', s.subjects_from === 'subjects file' ? 'subjects' : 'owners', 'first seen (UTC)', 'last seen (UTC)'],
+      m.documents.map((d) => [d.key, d.accesses, d.ips, d.accounts, d.subjects, d.first, d.last]),
+    ),
+    '',
+    '## Detectors',
+    '',
+    table(['detector', 'counts as', 'level', 'findings', 'parameters'], m.detectors.map((d) => [d.id, d.countsAs, d.level, d.error ? `error: ${d.error}` : d.findings, d.params])),
+    '',
+    ...m.detectors.flatMap((d) => [`### ${escapeMd(d.id)}: ${escapeMd(d.title)}`, '', fenced(d.sql, 'sql'), '']),
+    '## Ingest coverage',
+    '',
+    table(
+      ['source', 'file', 'format', 'SHA-256', 'lines', 'events', 'rejected', 'first event (UTC)', 'last event (UTC)'],
+      a.ingest.files.map((f) => [f.source, f.path, f.format, f.sha256, f.lines, f.events, f.rejected, f.first_time ?? '-', f.last_time ?? '-']),
+    ),
+    '',
+    `${a.ingest.lines} lines read, ${a.ingest.events} events, ${a.ingest.rejected_lines} rejected.`,
+    '',
+    `### Gaps longer than ${m.gapHours} hours between events of a source`,
+    '',
+    m.gaps.length ? table(['source', 'from (UTC)', 'to (UTC)', 'hours'], m.gaps.map((g) => [g.source, g.from, g.to, g.hours])) : 'None.',
+    '',
+    '### Rejected lines (examples)',
+    '',
+    a.ingest.rejected_lines ? table(['file', 'line', 'reason'], a.ingest.files.flatMap((f) => f.reject_examples.map((x) => [f.path, x.line, x.reason]))) : 'None.',
+    '',
+    '## Method',
+    '',
+    ...COUNTING_RULES.map((r, i) => `${i + 1}. ${escapeMd(r)}`),
+    '',
+    '### Case file',
+    '',
+    fenced(m.caseText, 'yaml'),
+    '',
+  );
+  return `${out.join('\n')}\n`;
+}

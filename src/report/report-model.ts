@@ -1,0 +1,124 @@
+import type { CaseFile } from '../case/case-file.js';
+import type { Store } from '../db/store.js';
+import { loadDetectors } from '../detect/detectors.js';
+import type { Analysis } from '../findings/analysis.js';
+
+/** Everything report.html and report.md show, gathered once so the two cannot disagree. */
+export interface ReportModel {
+  readonly analysis: Analysis;
+  readonly generatedAt: string;
+  readonly tool: { readonly version: string; readonly duckdb: string };
+  readonly displayZone: string | undefined;
+  readonly timeline: readonly { readonly day: string; readonly accesses: number }[];
+  readonly ips: readonly TopLine[];
+  readonly accounts: readonly TopLine[];
+  readonly documents: readonly (TopLine & { readonly subjects: string })[];
+  readonly detectors: readonly { readonly id: string; readonly title: string; readonly countsAs: string; readonly level: string; readonly findings: number | null; readonly error: string | null; readonly params: string; readonly sql: string }[];
+  readonly gaps: readonly { readonly source: string; readonly from: string; readonly to: string; readonly hours: number }[];
+  readonly gapHours: number;
+  readonly categories: readonly { readonly category: string; readonly subjects: number; readonly documents: number }[];
+  readonly caseText: string;
+  readonly caseSha256: string;
+  readonly breach: CaseFile['breach'];
+  readonly awareAt: string | null;
+  readonly deadline: string | null;
+}
+
+export interface TopLine {
+  readonly key: string;
+  readonly accesses: number;
+  readonly documents: number;
+  readonly accounts: number;
+  readonly ips: number;
+  readonly first: string;
+  readonly last: string;
+}
+
+const ISO = `'%Y-%m-%dT%H:%M:%SZ'`;
+const iso = (d: Date | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : null);
+
+/** Every row of the per-IP, per-account and per-document tables (the report is the full record). */
+async function perKey(store: Store, key: 'client_ip' | 'account' | 'document'): Promise<TopLine[]> {
+  return store.all<TopLine & Record<string, string | number>>(
+    `SELECT ${key} AS key, count(*) AS accesses, count(DISTINCT document) AS documents, count(DISTINCT account) AS accounts,
+       count(DISTINCT client_ip) AS ips, strftime(min(time), ${ISO}) AS first, strftime(max(time), ${ISO}) AS last
+     FROM unauthorized WHERE ${key} IS NOT NULL GROUP BY ${key} ORDER BY accesses DESC, key`,
+  );
+}
+
+export async function buildReportModel(store: Store, caseFile: CaseFile, analysis: Analysis, o: { generatedAt: Date; toolVersion: string; gapHours: number }): Promise<ReportModel> {
+  const { duckdb } = await store.one<{ duckdb: string }>('SELECT version() AS duckdb');
+  const timeline = await store.all<{ day: string; accesses: number }>(
+    `WITH days AS (SELECT strftime(time, '%Y-%m-%d') AS day, count(*) AS accesses FROM unauthorized GROUP BY day),
+          span AS (SELECT min(day)::DATE AS d0, max(day)::DATE AS d1 FROM days)
+     SELECT strftime(g.d, '%Y-%m-%d') AS day, coalesce(days.accesses, 0) AS accesses
+     FROM span, generate_series(span.d0, span.d1, INTERVAL 1 DAY) AS g(d)
+     LEFT JOIN days ON days.day = strftime(g.d, '%Y-%m-%d') ORDER BY day`,
+  );
+  const documents = await store.all<TopLine & { subjects: string } & Record<string, string | number>>(
+    `SELECT u.document AS key, count(*) AS accesses, 1 AS documents, count(DISTINCT u.account) AS accounts, count(DISTINCT u.client_ip) AS ips,
+       strftime(min(u.time), ${ISO}) AS first, strftime(max(u.time), ${ISO}) AS last,
+       coalesce(${caseFile.documents.subjects
+         ? '(SELECT string_agg(s.subject_id, \', \' ORDER BY s.subject_id) FROM subjects s WHERE s.document_id = u.document)'
+         : "array_to_string(any_value(u.owners), ', ')"}, '') AS subjects
+     FROM unauthorized u GROUP BY u.document ORDER BY accesses DESC, key`,
+  );
+  const gaps = await store.all<{ source: string; from: string; to: string; hours: number }>(
+    `SELECT source, strftime(time, ${ISO}) AS "from", strftime(next, ${ISO}) AS "to", round(epoch(next - time) / 3600, 1) AS hours
+     FROM (SELECT source, time, lead(time) OVER (PARTITION BY source ORDER BY time) AS next FROM events WHERE time IS NOT NULL)
+     WHERE next - time > to_hours(CAST($h AS BIGINT)) ORDER BY source, time`,
+    { h: o.gapHours },
+  );
+  const categories = await store.all<{ category: string; subjects: number; documents: number }>(
+    caseFile.documents.subjects
+      ? `SELECT coalesce(s.category, 'not categorised') AS category, count(DISTINCT s.subject_id) AS subjects, count(DISTINCT s.document_id) AS documents
+         FROM subjects s WHERE s.document_id IN (SELECT document FROM unauthorized) GROUP BY 1 ORDER BY subjects DESC, category`
+      : `SELECT coalesce(o.category, 'not categorised') AS category, count(DISTINCT o.owner_account) AS subjects, count(DISTINCT o.document_id) AS documents
+         FROM owners o WHERE o.document_id IN (SELECT document FROM unauthorized) GROUP BY 1 ORDER BY subjects DESC, category`,
+  );
+  const loaded = loadDetectors().detectors;
+  const detectors = analysis.detectors.map((d) => {
+    const def = loaded.find((x) => x.id === d.id);
+    const params = def?.params.map((p) => `${p.name} = ${String((caseFile.detectors[d.id] ?? {})[p.name] ?? p.default)}`).join(', ') ?? '';
+    return { id: d.id, title: d.title ?? d.id, countsAs: d.counts_as ?? '?', level: d.level ?? '?', findings: d.findings, error: d.error, params, sql: def?.sql ?? '' };
+  });
+  const deadline = caseFile.awareAt ? new Date(caseFile.awareAt.getTime() + 72 * 3600 * 1000) : undefined;
+  return {
+    analysis,
+    generatedAt: iso(o.generatedAt)!,
+    tool: { version: o.toolVersion, duckdb },
+    displayZone: caseFile.timezone,
+    timeline,
+    ips: await perKey(store, 'client_ip'),
+    accounts: await perKey(store, 'account'),
+    documents,
+    detectors,
+    gaps,
+    gapHours: o.gapHours,
+    categories,
+    caseText: caseFile.text,
+    caseSha256: caseFile.sha256,
+    breach: caseFile.breach,
+    awareAt: iso(caseFile.awareAt),
+    deadline: iso(deadline),
+  };
+}
+
+/** A UTC instant also shown in the case's display zone, when it has one. */
+export function showTime(isoUtc: string | null, zone: string | undefined): string {
+  if (!isoUtc) return '-';
+  if (!zone) return isoUtc;
+  const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(new Date(isoUtc));
+  return `${isoUtc} (${local})`;
+}
+
+/** The counting rules, as the method section states them. */
+export const COUNTING_RULES: readonly string[] = [
+  'Document access: the request path and query match a document route; {doc} captures one path segment, ?name={doc} a query parameter wherever it stands; captured ids are percent-decoded. An application audit record that names its document needs no route.',
+  "Account: the request's own account field; else an identity record with the same request id; else the latest identity record of the same session at or before the request. No account: anonymous.",
+  'Client IP: the forwarded-for chain followed by the socket address, walked from the right past the trusted proxies; IPv4-mapped IPv6 is written as IPv4, IPv6 in RFC 5952 form.',
+  'Disclosure: status 200-299 and a method other than HEAD and OPTIONS. 401, 403 and 404 are attempts, not disclosures.',
+  'Authorized: the account owns the document, or holds a grant to it, or is an authorized account; or the client IP is in an authorized network.',
+  'Unauthorized access: a disclosure of a document in the owners file, inside the window, that is not authorized. Each request is counted once.',
+  'People affected: distinct subjects linked to the documents by the subjects file; without one, the owner accounts.',
+];
