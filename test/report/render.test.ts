@@ -14,7 +14,7 @@ function hostilePack(): string {
     combinedLine({ user: i === 0 ? HOSTILE_ACCOUNT.replaceAll(' ', '') : 'M2', time: `16/Mar/2015:10:0${i}:00 +0000`, path: '/tickets/D1%7C%5Bx%5D(y)/image', ua: HOSTILE_UA.replaceAll('"', '\\"') });
   const c = makeCase(
     'case: "Hostile <b>case</b> | [x](http://evil.example)"\nsources:\n  - {name: web, path: access.log, format: combined}\ndocuments:\n  routes: [/tickets/{doc}/image]\n  owners: owners.csv\naware_at: 2015-03-17T09:00:00Z\nbreach:\n  measures: "Portal taken offline <at once>"\n',
-    { 'access.log': `${line(0)}\n${line(1)}\n`, 'owners.csv': 'document_id,owner_account\n"D1|[x](y)",M1\n' },
+    { 'access.log': `${line(0)}\n${line(1)}\n`, 'owners.csv': 'document_id,owner_account,category\n"D1|[x](y)",M1,motorist with medical evidence\n' },
   );
   const out = tempDir();
   const r = runCli(['report', c, '--out', out, '--generated-at', '2015-04-20T12:00:00Z']);
@@ -34,6 +34,11 @@ describe('report.html and report.md with attacker-controlled strings', () => {
     assert.doesNotMatch(html, /<script|<img|onerror=alert\(1\)>|<b>case/i);
     assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//i);
     assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+  });
+
+  test('when the owners file has a category column then Art. 33 counts people and documents per category', () => {
+    assert.match(html, /<tr><td>motorist with medical evidence<\/td><td class="n">1<\/td><td class="n">1<\/td><\/tr>/);
+    assert.match(md, /\| motorist with medical evidence \| 1 \| 1 \|/);
   });
 
   test('when the controller became aware then the 72-hour deadline is stated', () => {
