@@ -18,10 +18,10 @@ const CSS = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;margin:2rem auto;max-width:72rem;padding:0 1rem}
 h1{font-size:1.6rem;margin:0 0 .2rem}h2{font-size:1.2rem;border-bottom:2px solid #d0d7de;padding-bottom:.2rem;margin-top:2rem}
 .meta{color:#57606a;font-size:.85rem}.figures{font-size:1.45rem;font-weight:600;background:#fff4e5;border-left:6px solid #d1242f;padding:.8rem 1rem;margin:1rem 0}
-table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:break-word}td.h,.meta code{word-break:break-all}
 th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}.todo{color:#9a6700;font-style:italic}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}.error{color:#d1242f}
+dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}.error{color:#d1242f}
 svg text{font:11px system-ui,sans-serif;fill:#57606a}.bar{fill:#d1242f}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}table,pre,svg{break-inside:auto}tr{break-inside:avoid}.figures{border-left-color:#000}}
 `;
@@ -54,12 +54,12 @@ function timelineSvg(m: ReportModel): string {
   );
 }
 
-function table(headers: readonly string[], rows: readonly (readonly unknown[])[], numeric: ReadonlySet<number> = new Set()): string {
+function table(headers: readonly string[], rows: readonly (readonly unknown[])[], numeric: ReadonlySet<number> = new Set(), hashes: ReadonlySet<number> = new Set()): string {
   const shown = rows.slice(0, TABLE_ROWS);
   const more = rows.length > shown.length ? `<p class="meta">${rows.length - shown.length} more rows in evidence.csv.</p>` : '';
   return (
     `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
-    shown.map((r) => `<tr>${r.map((c, i) => `<td${numeric.has(i) ? ' class="n"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
+    shown.map((r) => `<tr>${r.map((c, i) => `<td${numeric.has(i) ? ' class="n"' : hashes.has(i) ? ' class="h"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
     `</tbody></table>${more}`
   );
 }
@@ -84,7 +84,7 @@ export function renderHtml(m: ReportModel): string {
   sections.push(
     `<h1>${escapeHtml(a.case)}</h1><p class="meta">Breach report generated ${escapeHtml(m.generatedAt)} by breachscope ${escapeHtml(m.tool.version)} (DuckDB ${escapeHtml(m.tool.duckdb)}). Case file SHA-256 <code>${escapeHtml(m.caseSha256)}</code>.</p>`,
     `<p class="figures">${escapeHtml(figuresSentence(s))}.</p>`,
-    `<dl><dt>Window analysed</dt><dd>${escapeHtml(showTime(a.window.from, zone))} to ${escapeHtml(showTime(a.window.to, zone))} (to exclusive)</dd>` +
+    `<dl><dt>Window analysed</dt><dd>${escapeHtml(showTime(a.window.from, zone))} to ${escapeHtml(showTime(a.window.to, zone))} (the end is exclusive)</dd>` +
       `<dt>Exposure observed</dt><dd>${escapeHtml(showTime(s.first_access, zone))} to ${escapeHtml(showTime(s.last_access, zone))} (first and last unauthorized access)</dd>` +
       `<dt>Signed-in</dt><dd>${s.unauthorized_accesses - s.anonymous_accesses} accesses by ${s.accounts} account(s)</dd>` +
       `<dt>Anonymous</dt><dd>${s.anonymous_accesses} accesses</dd>` +
@@ -92,7 +92,7 @@ export function renderHtml(m: ReportModel): string {
       `<dt>Not counted</dt><dd>${c.authorized_disclosures} authorized disclosures (owner, grant, staff); ${c.outside_window_disclosures} outside the window; ${c.unknown_document_disclosures} of ids not in the owners file; ${c.attempts} refused attempts</dd></dl>`,
   );
   sections.push(
-    '<h2>Notification (GDPR Art. 33(3))</h2><dl>' +
+    '<h2 id="notification">Notification (GDPR Art. 33(3))</h2><dl>' +
       (m.awareAt
         ? `<dt>Aware since</dt><dd>${escapeHtml(showTime(m.awareAt, zone))}</dd><dt>72-hour deadline</dt><dd><strong>${escapeHtml(showTime(m.deadline, zone))}</strong></dd>`
         : `<dt>72-hour deadline</dt><dd class="todo">Set aware_at in the case file to compute it.</dd>`) +
@@ -104,11 +104,11 @@ export function renderHtml(m: ReportModel): string {
       '<h3>Categories of data subjects</h3>' +
       table(['category', 'people', 'documents'], m.categories.map((x) => [x.category, x.subjects, x.documents]), new Set([1, 2])),
   );
-  sections.push('<h2>Unauthorized accesses per day (UTC)</h2>', timelineSvg(m));
-  sections.push('<h2>By client IP</h2>', keyTable(m.ips, 'client IP', ['documents', 'accounts']));
-  sections.push('<h2>By account</h2>', keyTable(m.accounts, 'account', ['documents', 'ips']));
+  sections.push('<h2 id="timeline">Unauthorized accesses per day (UTC)</h2>', timelineSvg(m));
+  sections.push('<h2 id="by-ip">By client IP</h2>', keyTable(m.ips, 'client IP', ['documents', 'accounts']));
+  sections.push('<h2 id="by-account">By account</h2>', keyTable(m.accounts, 'account', ['documents', 'ips']));
   sections.push(
-    '<h2>By document</h2>',
+    '<h2 id="by-document">By document</h2>',
     table(
       ['document', 'accesses', 'client IPs', 'accounts', s.subjects_from === 'subjects file' ? 'subjects' : 'owners', 'first seen (UTC)', 'last seen (UTC)'],
       m.documents.map((d) => [d.key, d.accesses, d.ips, d.accounts, d.subjects, d.first, d.last]),
@@ -116,7 +116,7 @@ export function renderHtml(m: ReportModel): string {
     ),
   );
   sections.push(
-    '<h2>Detectors</h2>',
+    '<h2 id="detectors">Detectors</h2>',
     table(
       ['detector', 'counts as', 'level', 'findings', 'parameters'],
       m.detectors.map((d) => [d.id, d.countsAs, d.level, d.error ? `error: ${d.error}` : d.findings, d.params]),
@@ -125,11 +125,12 @@ export function renderHtml(m: ReportModel): string {
     ...m.detectors.map((d) => `<h3>${escapeHtml(d.id)}: ${escapeHtml(d.title)}</h3><pre>${escapeHtml(d.sql)}</pre>`),
   );
   sections.push(
-    '<h2>Ingest coverage</h2>',
+    '<h2 id="coverage">Ingest coverage</h2>',
     table(
       ['source', 'file', 'format', 'SHA-256', 'lines', 'events', 'rejected', 'first event (UTC)', 'last event (UTC)'],
       a.ingest.files.map((f) => [f.source, f.path, f.format, f.sha256, f.lines, f.events, f.rejected, f.first_time ?? '-', f.last_time ?? '-']),
       new Set([4, 5, 6]),
+      new Set([3]),
     ),
     `<p>${a.ingest.lines} lines read, ${a.ingest.events} events, ${a.ingest.rejected_lines} rejected.</p>`,
     `<h3>Gaps longer than ${m.gapHours} hours between events of a source</h3>`,
@@ -140,7 +141,7 @@ export function renderHtml(m: ReportModel): string {
       : '<p>None.</p>',
   );
   sections.push(
-    '<h2>Method</h2><ol>',
+    '<h2 id="method">Method</h2><ol>',
     ...COUNTING_RULES.map((r) => `<li>${escapeHtml(r)}</li>`),
     '</ol><h3>Case file</h3>',
     `<pre>${escapeHtml(m.caseText)}</pre>`,

@@ -49,7 +49,7 @@ export function renderMarkdown(m: ReportModel): string {
     '',
     `**${escapeMd(figuresSentence(s))}.**`,
     '',
-    `- Window analysed: ${escapeMd(showTime(a.window.from, zone))} to ${escapeMd(showTime(a.window.to, zone))} (to exclusive)`,
+    `- Window analysed: ${escapeMd(showTime(a.window.from, zone))} to ${escapeMd(showTime(a.window.to, zone))} (the end is exclusive)`,
     `- Exposure observed: ${escapeMd(showTime(s.first_access, zone))} to ${escapeMd(showTime(s.last_access, zone))}`,
     `- Signed-in: ${s.unauthorized_accesses - s.anonymous_accesses} accesses by ${s.accounts} account(s); anonymous: ${s.anonymous_accesses}`,
     `- People affected: ${s.affected_subjects}, counted from the ${s.subjects_from}`,

@@ -208,10 +208,10 @@ test(
     writeFileSync(shot, v.png);
     t.diagnostic(`screenshot: ${shot}`);
 
-    assert.deepEqual(v.problems, [], 'console errors, exceptions or error log entries');
     const own = pathToFileURL(html).href;
     assert.deepEqual(v.requests.filter((u) => u !== own && !u.startsWith('data:')), [], 'requests other than report.html itself');
     assert.ok(v.requests.includes(own), `Chromium's requests were seen: ${JSON.stringify(v.requests)}`);
+    assert.deepEqual(v.problems, [], 'console errors, exceptions or error log entries');
     assert.equal(v.scripts, 0, 'script elements');
     assert.ok(v.text.includes(FIGURES), `rendered text has the figures; it begins: ${v.text.slice(0, 400)}`);
     assert.ok(v.figuresBox && v.figuresBox.width > 0 && v.figuresBox.height > 0, `the figures take up space: ${JSON.stringify(v.figuresBox)}`);
