@@ -1,4 +1,4 @@
-import { rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { CaseFile, SourceSpec } from '../case/case-file.js';
@@ -35,6 +35,8 @@ export interface FileReport {
   readonly rejectExamples: readonly RejectExample[];
   readonly warnings: readonly string[];
   readonly note: string | undefined;
+  /** How to fix a failed file. */
+  readonly fix?: string;
   /** Which reader parsed the file: DuckDB's CSV reader on a uniform file, or the general one. */
   readonly reader?: 'fast' | 'general';
 }
@@ -102,7 +104,7 @@ export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Pr
   for (const file of files) {
     const report = await ingestFile(store, caseFile, file, progress);
     reports.push(report);
-    if (report.status === 'failed') failures.push({ what: `${file.shown}: ${report.note}`, where: file.abs, help: report.note?.includes('compressed') ? 'decompress the file, or leave it out of the source\'s glob' : 'set format: on this source in the case file' });
+    if (report.status === 'failed') failures.push({ what: `${file.shown}: ${report.note}`, where: file.abs, help: report.fix ?? 'set format: on this source in the case file' });
   }
   progress?.done();
   if (failures.length > 0) throw new IngestFailure(failures, reports);
@@ -122,7 +124,7 @@ export class IngestFailure extends UserError {
 async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, progress?: Progress): Promise<FileReport> {
   const packed = unsupportedCompression(file.abs);
   if (packed) {
-    return { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: `${packed}-compressed: breachscope reads plain and gzip files; decompress it next to the original (keep both for the record)` };
+    return { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: `${packed}-compressed: breachscope reads plain and gzip files`, fix: "decompress it next to the original (keep both for the record), or leave it out of the source's glob" };
   }
   const previous = (
     await store.all<Previous & Record<string, number | string>>(
@@ -145,6 +147,10 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
   const grown = previous && !facts.gzip && facts.prefixSha256 !== undefined && (await prefixMatches(store, previous.file_id, facts.prefixSha256));
   if (previous && grown) {
     firstLine = previous.physical_lines + 1;
+    if (!endsWithNewline(file.abs, previous.bytes)) {
+      // The last line read before was still being written: what was appended to it is not read again.
+      warnings.push(`line ${previous.physical_lines} had no line end when it was ingested; text appended to that line since is not read (file:line still names it)`);
+    }
     format = formatByName(previous.format as LogFormat['name']);
     formatReason = `file grew since file ${previous.file_id}: reading lines from ${firstLine}`;
   } else {
@@ -183,6 +189,19 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
     };
   } finally {
     if (copy) rmSync(copy, { force: true });
+  }
+}
+
+/** Whether the byte before `length` is a line end (the earlier ingest read whole lines only). */
+function endsWithNewline(file: string, length: number): boolean {
+  if (length === 0) return true;
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, length - 1);
+    return b[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }
 

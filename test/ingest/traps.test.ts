@@ -147,6 +147,16 @@ describe('ingest traps', () => {
     assert.deepEqual((await query(c, 'SELECT line FROM events ORDER BY line')).map((r) => r.line), [1, 2, 4]);
   });
 
+  test('when the last line had no line end and the file then grew then the next lines are read and the cut line is warned about', async () => {
+    const c = makeCase(CASE(), { 'access.log': `${L(1)}\n${L(2).slice(0, 40)}` });
+    ingest(c);
+    appendFileSync(path.join(path.dirname(c), 'access.log'), `${L(2).slice(40)}\n${L(3)}\n`);
+    const f = ingest(c).files[0]!;
+    assert.equal(f.status, 'appended');
+    assert.equal(f.lines, 1);
+    assert.ok(f.warnings.some((w) => /line 2 had no line end when it was ingested/.test(w)), f.warnings.join('; '));
+  });
+
   test('when a file was rewritten (not appended) then it is ingested as a new file with a warning', async () => {
     const c = makeCase(CASE(), { 'access.log': `${L(1)}\n${L(2)}\n` });
     ingest(c);
