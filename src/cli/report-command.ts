@@ -35,13 +35,14 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
     await ingestCase(store, caseFile, Progress.forStderr());
     const analysis = await analyzeCase(store, caseFile);
     const outDir = path.resolve(o.out);
+    const version = toolVersion();
     clearPack(outDir);
-    const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: toolVersion(), gapHours: o.gapHours });
+    const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: version, gapHours: o.gapHours });
     // The reports are written first so that the manifest, written last, hashes them too.
     const manifest = await writeEvidencePack(store, caseFile, analysis, {
       outDir,
       generatedAt: at,
-      toolVersion: toolVersion(),
+      toolVersion: version,
       before: () => {
         writeFileSync(path.join(outDir, 'report.html'), renderHtml(model));
         writeFileSync(path.join(outDir, 'report.md'), renderMarkdown(model));

@@ -178,8 +178,11 @@ function errorLine(message: string, sql: string): number | undefined {
  * Runs every detector against `document_requests` and collects the leading columns of their rows
  * in `findings`. A detector that fails to prepare or run becomes an error entry; the rest go on.
  */
-export async function runDetectors(store: Store, settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>, dir = queriesDir()): Promise<DetectorRun[]> {
-  const { detectors, broken } = loadDetectors(dir);
+export async function runDetectors(
+  store: Store,
+  settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+  { detectors, broken }: ReturnType<typeof loadDetectors> = loadDetectors(),
+): Promise<DetectorRun[]> {
   await store.run(
     `CREATE OR REPLACE TEMP TABLE findings (detector VARCHAR, counts_as VARCHAR, level VARCHAR, event_id BIGINT, document VARCHAR,
        actor VARCHAR, client_ip VARCHAR, event_time TIMESTAMPTZ, reason VARCHAR)`,

@@ -84,12 +84,13 @@ const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().
  * through them (evidence pack, dashboard).
  */
 export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10): Promise<Analysis> {
-  checkDetectorSettings(caseFile.detectors, loadDetectors().detectors, caseFile.path);
+  const loaded = loadDetectors();
+  checkDetectorSettings(caseFile.detectors, loaded.detectors, caseFile.path);
   const reference = await loadReferenceData(store, caseFile);
   await stage('reference-loaded');
   await buildDocumentRequests(store, caseFile);
   await stage('document-requests-built');
-  const runs = await runDetectors(store, caseFile.detectors);
+  const runs = await runDetectors(store, caseFile.detectors, loaded);
   await stage('detectors-run');
   await store.run(
     `CREATE OR REPLACE TEMP TABLE unauthorized AS

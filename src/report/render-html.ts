@@ -1,5 +1,5 @@
 import { figuresSentence } from './figures-sentence.js';
-import { COUNTING_RULES, showTime, type ReportModel, type TopLine } from './report-model.js';
+import { COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
 /** Everything from logs and case files is text here, never markup. */
 export function escapeHtml(value: unknown): string {
@@ -67,12 +67,8 @@ function table(headers: readonly string[], rows: readonly (readonly unknown[])[]
 const todo = (v: string | undefined, what: string) => (v ? escapeHtml(v) : `<span class="todo">To be completed by the controller: ${escapeHtml(what)}.</span>`);
 
 function keyTable(rows: readonly TopLine[], keyTitle: string, cols: readonly ('documents' | 'accounts' | 'ips')[]): string {
-  const titles = { documents: 'documents', accounts: 'accounts', ips: 'client IPs' };
-  return table(
-    [keyTitle, 'accesses', ...cols.map((c) => titles[c]), 'first seen (UTC)', 'last seen (UTC)'],
-    rows.map((r) => [r.key, r.accesses, ...cols.map((c) => r[c]), r.first, r.last]),
-    new Set([1, ...cols.map((_, i) => i + 2)]),
-  );
+  const t = keyTableData(rows, keyTitle, cols);
+  return table(t.headers, t.rows, new Set([1, ...cols.map((_, i) => i + 2)]));
 }
 
 export function renderHtml(m: ReportModel): string {

@@ -1,6 +1,6 @@
 import { figuresSentence } from './figures-sentence.js';
 import { TABLE_ROWS } from './render-html.js';
-import { COUNTING_RULES, showTime, type ReportModel, type TopLine } from './report-model.js';
+import { COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
 /**
  * A value in Markdown text or a table cell: every punctuation character Markdown gives meaning to
@@ -32,8 +32,8 @@ function table(headers: readonly string[], rows: readonly (readonly unknown[])[]
 const todo = (v: string | undefined, what: string) => (v ? escapeMd(v) : `*To be completed by the controller: ${what.replace(/_/g, '\\_')}.*`);
 
 function keyTable(rows: readonly TopLine[], keyTitle: string, cols: readonly ('documents' | 'accounts' | 'ips')[]): string {
-  const titles = { documents: 'documents', accounts: 'accounts', ips: 'client IPs' };
-  return table([keyTitle, 'accesses', ...cols.map((c) => titles[c]), 'first seen (UTC)', 'last seen (UTC)'], rows.map((r) => [r.key, r.accesses, ...cols.map((c) => r[c]), r.first, r.last]));
+  const t = keyTableData(rows, keyTitle, cols);
+  return table(t.headers, t.rows);
 }
 
 export function renderMarkdown(m: ReportModel): string {

@@ -34,6 +34,15 @@ export interface TopLine {
   readonly last: string;
 }
 
+/** Headers and cells of a per-IP/account/document table, the same in every renderer. */
+export function keyTableData(rows: readonly TopLine[], keyTitle: string, cols: readonly ('documents' | 'accounts' | 'ips')[]): { headers: string[]; rows: unknown[][] } {
+  const titles = { documents: 'documents', accounts: 'accounts', ips: 'client IPs' };
+  return {
+    headers: [keyTitle, 'accesses', ...cols.map((c) => titles[c]), 'first seen (UTC)', 'last seen (UTC)'],
+    rows: rows.map((r) => [r.key, r.accesses, ...cols.map((c) => r[c]), r.first, r.last]),
+  };
+}
+
 const ISO = `'%Y-%m-%dT%H:%M:%SZ'`;
 const iso = (d: Date | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : null);
 
