@@ -201,6 +201,7 @@ function describeIssue(issue: z.core.$ZodIssue): { path: KeyPath; what: string; 
       return [{ path: p, what: `'${String(issue.input)}' is not allowed`, help: `${guess ? `did you mean '${guess}'? ` : ''}use one of: ${values.join(', ')}` }];
     }
     case 'invalid_union':
+      if (issue.input === undefined) return [{ path: p, what: `missing required key (${unionExpectation(p)})` }];
       return [{ path: p, what: `expected ${unionExpectation(p)}, got ${describeValue(issue.input)}` }];
     case 'too_small':
       return [{ path: p, what: issue.origin === 'array' ? 'must not be empty' : 'must not be empty' }];

@@ -1,8 +1,12 @@
 import { verifyPack } from '../report/evidence-pack.js';
 import { terminalSafe } from '../report/terminal-safe.js';
-import { EXIT } from '../util/user-error.js';
+import { existsSync, statSync } from 'node:fs';
+import { EXIT, UserError } from '../util/user-error.js';
 
 export function verifyCommand(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UserError({ what: `no evidence pack folder at ${terminalSafe(dir)}`, help: 'pass the folder given to breachscope report --out' });
+  }
   const result = verifyPack(dir);
   if (result.ok) {
     process.stdout.write(`intact: every file of ${terminalSafe(dir)} matches manifest.json\n`);

@@ -37,6 +37,11 @@ describe('case file validation', () => {
     assert.match(m!, /sources\[0\]\.path: expected a glob or a list of globs, got number 42/);
   });
 
+  test('when a required key is missing then the message says so and what it holds', () => {
+    const [m] = messagesOf('case: x\nsources:\n  - name: web\n    format: combined\n');
+    assert.match(m!, /sources\[0\]\.path: missing required key \(a glob or a list of globs\)/);
+  });
+
   test('when the format is unknown then the allowed formats are listed with a guess', () => {
     const [m] = messagesOf('case: x\nsources:\n  - {name: web, path: access.log, format: combind}\n');
     assert.match(m!, /'combind' is not allowed/);

@@ -91,6 +91,12 @@ describe('pack integrity', () => {
     }
   });
 
+  test('when verify is given a folder that does not exist then it is a usage error, exit 2', () => {
+    const r = runCli(['verify', path.join(tempDir(), 'nope')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no evidence pack folder at .*nope/);
+  });
+
   test('when a file is missing or added then verify names it', () => {
     const pack = tempDir();
     report(copySample('ticketviewer'), pack);
