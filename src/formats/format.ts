@@ -21,8 +21,11 @@ export interface LogFormat {
   readonly samples: readonly string[];
   /** Lines that must be rejected, with the reason they must be rejected for. */
   readonly rejects: readonly { readonly line: string; readonly reason: RegExp }[];
-  /** True when one line looks like this format; used by `auto` on a sample of each file. */
-  sniff(line: string): boolean;
+  /**
+   * True when one line looks like this format; used by `auto` on a sample of each file.
+   * `comments` are the sample's lines starting with '#' (W3C headers describe the lines after them).
+   */
+  sniff(line: string, comments?: readonly string[]): boolean;
   sql(ctx: FormatContext): string;
   /** Optional faster reader for files whose every line has one shape (see FastPath). */
   readonly fast?: FastPath;

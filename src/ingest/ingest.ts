@@ -316,6 +316,9 @@ async function loadFile(
        WITH lines AS (
          SELECT rowid + 1 AS line_no, line FROM raw_lines
          WHERE rowid + 1 >= $first AND line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*') AND NOT starts_with(line, '#')
+       ), directives AS (
+         -- every '#' line of the file, those before $first too: a grown W3C file's header is above the new lines
+         SELECT rowid + 1 AS line_no, line FROM raw_lines WHERE starts_with(line, '#')
        )
        SELECT line_no, line, ${PARSED_COLUMNS.join(', ')} FROM (${sql})`,
       { first: firstLine },

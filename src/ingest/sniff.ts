@@ -23,7 +23,8 @@ const ERROR_LOG_PATTERNS: readonly [RegExp, string][] = [
  */
 export function sniffFormat(sample: readonly string[]): SniffResult {
   const lines = sample.filter((l) => !l.startsWith('#'));
-  const fits = FORMATS.map((format) => ({ format, fit: lines.filter((l) => format.sniff(l)).length, of: lines.length }));
+  const comments = sample.filter((l) => l.startsWith('#'));
+  const fits = FORMATS.map((format) => ({ format, fit: lines.filter((l) => format.sniff(l, comments)).length, of: lines.length }));
   // A combined line also starts like a common one; prefer the format that accounts for more fields.
   const best = fits.reduce((a, b) => (b.fit > a.fit ? b : a));
   if (best.fit === 0 || best.fit * 2 < lines.length) {

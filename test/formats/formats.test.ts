@@ -13,9 +13,11 @@ before(async () => {
 });
 after(() => store.close());
 
-/** Runs a format's SQL over the given lines exactly as ingest does (line numbers from 1). */
+/** Runs a format's SQL over the given lines exactly as ingest does (line numbers from 1; '#' lines are directives). */
 async function parse(format: LogFormat, lines: readonly string[], ctx: FormatContext = { timezone: undefined, fields: {} }): Promise<Row[]> {
-  await store.run('CREATE OR REPLACE TEMP TABLE lines AS SELECT generate_subscripts($l::VARCHAR[], 1) AS line_no, unnest($l::VARCHAR[]) AS line', { l: [...lines] });
+  await store.run('CREATE OR REPLACE TEMP TABLE all_lines AS SELECT generate_subscripts($l::VARCHAR[], 1) AS line_no, unnest($l::VARCHAR[]) AS line', { l: [...lines] });
+  await store.run("CREATE OR REPLACE TEMP TABLE lines AS SELECT * FROM all_lines WHERE NOT starts_with(line, '#')");
+  await store.run("CREATE OR REPLACE TEMP TABLE directives AS SELECT * FROM all_lines WHERE starts_with(line, '#')");
   return store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${format.sql(ctx)}) ORDER BY line_no`);
 }
 
