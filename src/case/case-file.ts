@@ -4,6 +4,7 @@ import path from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { parseCidr, type Cidr } from '../enrich/ip.js';
+import { compileDefinition, type FormatDefinition, type ServerKind } from '../formats/defined.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
 import { EVENT_FIELDS, FORMAT_NAMES, SOURCE_ROLES, type EventField, type FormatName, type SourceRole } from './vocabulary.js';
@@ -12,7 +13,8 @@ export interface SourceSpec {
   readonly name: string;
   /** Globs as written, relative to the case file. */
   readonly paths: readonly string[];
-  readonly format: FormatName;
+  /** A reader's name, or the server's own format definition (`format: {nginx: '...'}`). */
+  readonly format: FormatName | FormatDefinition;
   readonly timezone: string | undefined;
   readonly role: SourceRole;
   readonly fields: Readonly<Partial<Record<EventField, string>>>;
@@ -103,16 +105,42 @@ const sourceSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - only'),
     path: stringOrList,
-    format: z.enum(FORMAT_NAMES).default('auto'),
+    format: z.union([z.string(), z.record(z.string(), z.unknown())]).default('auto'),
     timezone: timeZone.optional(),
     role: z.enum(SOURCE_ROLES).default('access'),
     fields: z.partialRecord(z.enum(EVENT_FIELDS), z.string().min(1)).optional(),
   })
   .superRefine((s, ctx) => {
+    checkFormat(s.format, ctx);
     if (s.fields && s.format !== 'jsonl') {
-      ctx.addIssue({ code: 'custom', path: ['fields'], message: `'fields' applies to format jsonl only, this source is ${s.format}` });
+      ctx.addIssue({ code: 'custom', path: ['fields'], message: `'fields' applies to format jsonl only, this source is ${typeof s.format === 'string' ? s.format : 'a format definition'}` });
     }
   });
+
+const DEFINITION_KEYS = ['nginx', 'apache'] as const;
+
+/** `format:` is a reader's name or `{nginx: '<log_format>'}` / `{apache: '<LogFormat>'}`, which must compile. */
+function checkFormat(format: string | Record<string, unknown>, ctx: z.RefinementCtx): void {
+  if (typeof format === 'string') {
+    if ((FORMAT_NAMES as readonly string[]).includes(format)) return;
+    const guess = didYouMean(format, FORMAT_NAMES);
+    ctx.addIssue({ code: 'custom', path: ['format'], message: `'${format}' is not a format: ${guess ? `did you mean '${guess}'? ` : ''}use one of ${FORMAT_NAMES.join(', ')}, or {nginx: '<log_format>'} / {apache: '<LogFormat>'} (see breachscope formats)` });
+    return;
+  }
+  const keys = Object.keys(format);
+  const server = keys[0];
+  if (keys.length !== 1 || !(DEFINITION_KEYS as readonly string[]).includes(server!)) {
+    ctx.addIssue({ code: 'custom', path: ['format'], message: `a format definition is one key, nginx or apache, with the format string from the server's configuration; got ${keys.length === 0 ? 'none' : keys.join(', ')}` });
+    return;
+  }
+  const text = format[server!];
+  if (typeof text !== 'string' || text.trim() === '') {
+    ctx.addIssue({ code: 'custom', path: ['format', server!], message: `expected the ${server} format string, e.g. '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent'` });
+    return;
+  }
+  const { problems } = compileDefinition({ server: server as ServerKind, text });
+  for (const problem of problems) ctx.addIssue({ code: 'custom', path: ['format', server!], message: `this ${server} format cannot be read: ${problem}` });
+}
 
 const caseSchema = z.strictObject({
   case: z.string().min(1),
@@ -152,6 +180,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   breach: ['nature', 'likely_consequences', 'measures', 'contact'],
   window: ['from', 'to'],
   source: ['name', 'path', 'format', 'timezone', 'role', 'fields'],
+  format: DEFINITION_KEYS,
   fields: EVENT_FIELDS,
   network: ['trusted_proxies'],
   documents: ['routes', 'owners', 'subjects', 'grants'],
@@ -241,6 +270,11 @@ export function quoteFlowRoutes(text: string): string {
   });
 }
 
+function definitionOf(format: Record<string, unknown>): FormatDefinition {
+  const server = Object.keys(format)[0] as ServerKind;
+  return { server, text: String(format[server]) };
+}
+
 /** Reads, parses and fully validates a case file; throws one UserError listing every problem. */
 export function loadCaseFile(casePath: string): CaseFile {
   const abs = path.resolve(casePath);
@@ -322,7 +356,7 @@ export function loadCaseFile(casePath: string): CaseFile {
     sources: raw.sources.map((s) => ({
       name: s.name,
       paths: typeof s.path === 'string' ? [s.path] : s.path,
-      format: s.format,
+      format: typeof s.format === 'string' ? (s.format as FormatName) : definitionOf(s.format),
       timezone: s.timezone,
       role: s.role,
       fields: s.fields ?? {},

@@ -12,7 +12,7 @@ import type { FastPath, FormatContext, LogFormat } from './format.js';
 const decodeAll = (x: string) =>
   `replace(replace(replace(replace(replace(${x}, '\\x22', '"'), '\\x5C', '\\'), '\\x5c', '\\'), chr(3), '"'), chr(2), '\\')`;
 /** Decodes escapes; most fields hold none, and a contains() test is far cheaper than five replaces. */
-const decode = (x: string) => `CASE WHEN contains(${x}, '\\') OR contains(${x}, chr(2)) OR contains(${x}, chr(3)) THEN ${decodeAll(x)} ELSE ${x} END`;
+export const decode = (x: string) => `CASE WHEN contains(${x}, '\\') OR contains(${x}, chr(2)) OR contains(${x}, chr(3)) THEN ${decodeAll(x)} ELSE ${x} END`;
 
 const dash = (x: string) => `nullif(${x}, '-')`;
 
@@ -97,7 +97,7 @@ FROM j`;
 }
 
 /** METHOD target HTTP/x.y from a decoded request field; a target with raw spaces keeps them. */
-function requestSql(rq: string, request: string, dec: (x: string) => string): { method: string; path: string; protocol: string } {
+export function requestSql(rq: string, request: string, dec: (x: string) => string): { method: string; path: string; protocol: string } {
   const method = `CASE WHEN len(${rq}) >= 2 AND regexp_full_match(${rq}[1], '[A-Za-z][A-Za-z0-9_-]*') THEN ${rq}[1] END`;
   const proto = `CASE WHEN len(${rq}) >= 3 AND starts_with(${rq}[-1], 'HTTP/') THEN ${rq}[-1] ELSE '' END`;
   return {

@@ -1,4 +1,4 @@
-import type { EventField, FormatName } from '../case/vocabulary.js';
+import type { EventField } from '../case/vocabulary.js';
 
 /** What a reader knows about the source it reads. */
 export interface FormatContext {
@@ -14,7 +14,8 @@ export interface FormatContext {
  * `reject_reason` is NULL for a parsed line and a sentence for a rejected one.
  */
 export interface LogFormat {
-  readonly name: Exclude<FormatName, 'auto'>;
+  /** A FORMAT_NAMES entry, or `nginx_format`/`apache_format` for a reader built from a definition. */
+  readonly name: string;
   readonly title: string;
   readonly fills: readonly EventField[];
   /** Lines that must parse; checked by the test suite. */

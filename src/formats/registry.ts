@@ -1,13 +1,24 @@
-import type { FormatName } from '../case/vocabulary.js';
+import type { SourceSpec } from '../case/case-file.js';
+import { compileDefinition } from './defined.js';
 import { combined, common, vhostCombined } from './clf.js';
 import type { LogFormat } from './format.js';
 import { jsonl } from './jsonl.js';
+import { w3c } from './w3c.js';
 
 /** Every reader, most specific first: `auto` prefers the earlier one when two fit equally. */
-export const FORMATS: readonly LogFormat[] = [vhostCombined, combined, common, jsonl];
+export const FORMATS: readonly LogFormat[] = [w3c, vhostCombined, combined, common, jsonl];
 
-export function formatByName(name: Exclude<FormatName, 'auto'>): LogFormat {
+export function formatByName(name: string): LogFormat {
   const f = FORMATS.find((x) => x.name === name);
   if (!f) throw new Error(`no reader for format ${name}`);
   return f;
+}
+
+/** The reader a source names: a built-in one, or the one its format definition compiles to. */
+export function readerFor(source: SourceSpec, name?: string): LogFormat {
+  if (typeof source.format === 'object') {
+    const compiled = compileDefinition(source.format).format;
+    if (name === undefined || name === compiled.name) return compiled;
+  }
+  return formatByName(name ?? (source.format as string));
 }

@@ -5,7 +5,7 @@ import type { CaseFile, SourceSpec } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import type { LogFormat } from '../formats/format.js';
 import { PARSED_COLUMNS } from '../formats/format.js';
-import { formatByName } from '../formats/registry.js';
+import { formatByName, readerFor } from '../formats/registry.js';
 import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
 import { examine, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
@@ -151,7 +151,7 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
       // The last line read before was still being written: what was appended to it is not read again.
       warnings.push(`line ${previous.physical_lines} had no line end when it was ingested; text appended to that line since is not read (file:line still names it)`);
     }
-    format = formatByName(previous.format as LogFormat['name']);
+    format = readerFor(file.source, previous.format);
     formatReason = `file grew since file ${previous.file_id}: reading lines from ${firstLine}`;
   } else {
     if (previous) warnings.push(`the content of this path changed since it was last ingested (not by appending): ingested as a new file`);
@@ -211,6 +211,7 @@ async function prefixMatches(store: Store, fileId: number, prefixSha: string): P
 }
 
 function chooseFormat(source: SourceSpec, facts: FileFacts): { ok: true; format: LogFormat; reason: string | undefined } | { ok: false; note: string } {
+  if (typeof source.format === 'object') return { ok: true, format: readerFor(source), reason: `the ${source.format.server} format definition in the case file` };
   if (source.format !== 'auto') return { ok: true, format: formatByName(source.format), reason: undefined };
   if (facts.sample.length === 0) return { ok: true, format: formatByName('combined'), reason: 'empty file: nothing to detect' };
   const sniffed = sniffFormat(facts.sample);
