@@ -67,6 +67,14 @@ program
   .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
 
 program
+  .command('dashboard')
+  .description('ingest what is new, then browse the figures, timeline, top actors and detectors in the terminal; drill down to the raw lines')
+  .argument('<case>', 'case file (YAML)')
+  .addOption(dbOption())
+  .option('--follow', 'watch the source files and show new lines within 2 seconds')
+  .action(async (casePath: string, o: { db?: string; follow?: boolean }) => (await import('./dashboard-command.js')).dashboardCommand(casePath, o));
+
+program
   .command('report')
   .description('analyze, then write the evidence pack: report.html, report.md, evidence.csv/.parquet/.arrow, subjects.csv, manifest.json')
   .argument('<case>', 'case file (YAML)')

@@ -1,0 +1,62 @@
+import { Box, Text } from 'ink';
+import type { Timeline as TimelineData } from '../dashboard-source.js';
+import { cell, count } from '../layout.js';
+
+const BLOCKS = ' ▁▂▃▄▅▆▇█';
+const HOUR = 3600_000;
+
+export interface TimelineProps {
+  readonly timeline: TimelineData | undefined;
+  readonly width: number;
+}
+
+/** Buckets fitted to `width` columns: wide buckets when there are few, merged ones when there are many. */
+export function fitBuckets(t: TimelineData, width: number): { columns: number[]; bucketsPerColumn: number; columnsPerBucket: number } {
+  const n = t.counts.length;
+  if (n <= width) {
+    const per = Math.max(1, Math.floor(width / n));
+    return { columns: t.counts.flatMap((c) => Array.from({ length: per }, () => c)), bucketsPerColumn: 1, columnsPerBucket: per };
+  }
+  const merge = Math.ceil(n / width);
+  const columns: number[] = [];
+  for (let i = 0; i < n; i += merge) columns.push(t.counts.slice(i, i + merge).reduce((a, b) => a + b, 0));
+  return { columns, bucketsPerColumn: merge, columnsPerBucket: 1 };
+}
+
+/** Unauthorized accesses over the window, two rows of eighth blocks high, with its span and peak below. */
+export function Timeline({ timeline, width }: TimelineProps) {
+  if (!timeline || timeline.counts.every((c) => c === 0)) {
+    return (
+      <Box flexDirection="column" width={width} height={3}>
+        <Text wrap="truncate-end">{cell('timeline: no unauthorized access in the window', width)}</Text>
+      </Box>
+    );
+  }
+  const fit = fitBuckets(timeline, width);
+  const peak = Math.max(...fit.columns);
+  const levels = fit.columns.map((c) => (c === 0 ? 0 : Math.max(1, Math.round((c / peak) * 16))));
+  const upper = levels.map((l) => BLOCKS[Math.max(0, l - 8)]).join('');
+  const lower = levels.map((l) => BLOCKS[Math.min(8, l)]).join('');
+  const units = timeline.step * fit.bucketsPerColumn;
+  const unitMs = timeline.unit === 'hour' ? HOUR : 24 * HOUR;
+  const start = new Date(timeline.start).getTime();
+  const label = (t: number) => (timeline.unit === 'hour' ? new Date(t).toISOString().slice(5, 13).replace('T', ' ') + 'h' : new Date(t).toISOString().slice(0, 10));
+  const first = label(start);
+  const last = label(start + (timeline.counts.length - 1) * timeline.step * unitMs);
+  const per = `per ${units === 1 ? timeline.unit : `${units} ${timeline.unit}s`} (UTC), peak ${count(peak)}`;
+  const room = Math.max(0, fit.columns.length * 1 - first.length - last.length);
+  const middle = per.length + 2 <= room ? per.padStart(Math.floor((room + per.length) / 2)).padEnd(room) : ' '.repeat(room);
+  return (
+    <Box flexDirection="column" width={width} height={3}>
+      <Text color="red" wrap="truncate-end">
+        {upper}
+      </Text>
+      <Text color="red" wrap="truncate-end">
+        {lower}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {`${first}${middle}${last}`}
+      </Text>
+    </Box>
+  );
+}

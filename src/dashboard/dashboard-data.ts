@@ -1,0 +1,140 @@
+import type { CaseFile } from '../case/case-file.js';
+import type { Row, Store } from '../db/store.js';
+import { analyzeCase, type Analysis } from '../findings/analysis.js';
+import { ingestCase } from '../ingest/ingest.js';
+import { UserError } from '../util/user-error.js';
+import { TOP_ROWS, type AnalysisWindow, type DashboardSource, type EventDetail, type EventRow, type EventsPage, type KeyPanel, type PanelRow, type Snapshot, type Target, type Timeline } from './dashboard-source.js';
+
+/** At most this many buckets in the timeline: hours when the span has that few, else days. */
+export const TIMELINE_BUCKETS = 120;
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/** Identifiers for the key panels: fixed names, never text from a person or a log. */
+const KEY_COLUMN: Record<KeyPanel, 'client_ip' | 'account' | 'document'> = { ips: 'client_ip', accounts: 'account', documents: 'document' };
+
+const TIME = `'%Y-%m-%d %H:%M:%S'`;
+
+/**
+ * The dashboard's data, read from the case store. Figures come from `analyzeCase`, the same call
+ * `analyze` makes; drill-downs page through the temp tables it leaves (`unauthorized`,
+ * `findings`, `document_requests`) with bound parameters, one page at a time.
+ */
+export class DashboardData implements DashboardSource {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly caseFile: CaseFile,
+  ) {}
+
+  /** One piece of work at a time on the one connection: a refresh rebuilds the tables a page reads. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  ingest(): Promise<string | undefined> {
+    return this.serial(async () => {
+      try {
+        await ingestCase(this.store, this.caseFile);
+        return undefined;
+      } catch (e) {
+        return e instanceof UserError ? e.messages.map((m) => m.what).join('; ') : (e as Error).message;
+      }
+    });
+  }
+
+  snapshot(window: AnalysisWindow): Promise<Snapshot> {
+    return this.serial(async () => {
+      const analysis = await analyzeCase(this.store, { ...this.caseFile, window }, TOP_ROWS);
+      return { analysis, timeline: await this.timeline(analysis, window) };
+    });
+  }
+
+  private async timeline(analysis: Analysis, window: AnalysisWindow): Promise<Timeline | undefined> {
+    const s = analysis.summary;
+    const from = window.from ?? (s.first_access ? new Date(s.first_access) : undefined);
+    const to = window.to ?? (s.last_access ? new Date(new Date(s.last_access).getTime() + 1000) : undefined);
+    if (!from || !to || from >= to) return undefined;
+    const plan = planTimeline(from, to, TIMELINE_BUCKETS);
+    const stepMs = plan.step * (plan.unit === 'hour' ? HOUR : DAY);
+    const rows = await this.store.all<{ b: number; n: number }>(
+      `SELECT CAST(floor((epoch_ms(time) - $t0) / $step) AS BIGINT) AS b, count(*) AS n
+       FROM unauthorized WHERE time >= $from::TIMESTAMPTZ AND time < $to::TIMESTAMPTZ GROUP BY b`,
+      { t0: plan.start.getTime(), step: stepMs, from: plan.start, to: new Date(plan.start.getTime() + plan.buckets * stepMs) },
+    );
+    const counts = Array.from({ length: plan.buckets }, () => 0);
+    for (const r of rows) if (r.b >= 0 && r.b < counts.length) counts[r.b] = r.n;
+    return { unit: plan.unit, step: plan.step, start: plan.start.toISOString().replace('.000Z', 'Z'), counts };
+  }
+
+  topMatching(panel: KeyPanel, text: string, limit: number): Promise<readonly PanelRow[]> {
+    const col = KEY_COLUMN[panel];
+    return this.serial(() =>
+      this.store.all<PanelRow & Row>(
+        // The same grouping and order as analyze's top lists, restricted to keys holding the text.
+        `SELECT ${col} AS key, count(*) AS accesses, count(DISTINCT document) AS documents, count(DISTINCT client_ip) AS ips,
+           count(DISTINCT account) AS accounts
+         FROM unauthorized WHERE ${col} IS NOT NULL AND contains(lower(${col}), lower($q))
+         GROUP BY ${col} ORDER BY accesses DESC, key LIMIT $n`,
+        { q: text, n: limit },
+      ),
+    );
+  }
+
+  events(target: Target, filter: string, offset: number, limit: number): Promise<EventsPage> {
+    const base =
+      target.panel === 'detectors'
+        ? `SELECT f.event_id, coalesce(r.time, f.event_time) AS time, coalesce(r.client_ip, f.client_ip) AS client_ip,
+             coalesce(r.account, f.actor) AS account, coalesce(r.document, f.document) AS document, r.status, r.path, r.user_agent,
+             f.detector AS detectors
+           FROM findings f LEFT JOIN document_requests r ON r.event_id = f.event_id WHERE f.detector = $key`
+        : `SELECT event_id, time, client_ip, account, document, status, path, user_agent, array_to_string(detectors, ', ') AS detectors
+           FROM unauthorized WHERE ${KEY_COLUMN[target.panel]} = $key`;
+    const matching = `FROM (${base}) WHERE $q = '' OR contains(lower(concat_ws(' ', strftime(time, ${TIME}), client_ip, account, document,
+      CAST(status AS VARCHAR), path, user_agent, detectors)), lower($q))`;
+    return this.serial(async () => {
+      const { total } = await this.store.one<{ total: number }>(`SELECT count(*) AS total ${matching}`, { key: target.key, q: filter });
+      const rows = await this.store.all<EventRow & Row>(
+        `SELECT event_id, strftime(time, ${TIME}) AS time, client_ip, account, document, status, detectors
+         ${matching} ORDER BY time NULLS LAST, event_id LIMIT $limit OFFSET $offset`,
+        { key: target.key, q: filter, limit, offset },
+      );
+      return { total, offset, rows };
+    });
+  }
+
+  event(eventId: number): Promise<EventDetail | undefined> {
+    return this.serial(async () => {
+      const [e] = await this.store.all<Omit<EventDetail, 'findings'> & Row>(
+        `SELECT e.event_id, f.path AS file, e.line, f.sha256, e.source, e.raw, strftime(e.time, '%Y-%m-%dT%H:%M:%SZ') AS time,
+           e.method, e.path, e.status, e.user_agent, coalesce(r.client_ip, e.client_ip) AS client_ip, e.client_ip AS socket_ip,
+           e.forwarded_for, coalesce(r.account, e.account) AS account, r.account_via, coalesce(r.document, e.document) AS document,
+           r.authorized_by
+         FROM events e JOIN files f ON f.file_id = e.file_id LEFT JOIN document_requests r ON r.event_id = e.event_id
+         WHERE e.event_id = $id::BIGINT`,
+        { id: eventId },
+      );
+      if (!e) return undefined;
+      const findings = await this.store.all<EventDetail['findings'][number] & Row>(
+        'SELECT detector, counts_as, reason FROM findings WHERE event_id = $id::BIGINT ORDER BY detector',
+        { id: eventId },
+      );
+      return { ...e, findings };
+    });
+  }
+}
+
+/** Buckets for a span: hours when it has at most `max` of them, else days, several per bucket if need be. */
+export function planTimeline(from: Date, to: Date, max: number): { unit: 'hour' | 'day'; step: number; start: Date; buckets: number } {
+  const hourStart = Math.floor(from.getTime() / HOUR) * HOUR;
+  const hours = Math.ceil((to.getTime() - hourStart) / HOUR);
+  if (hours <= max) return { unit: 'hour', step: 1, start: new Date(hourStart), buckets: Math.max(1, hours) };
+  const dayStart = Math.floor(from.getTime() / DAY) * DAY;
+  const days = Math.ceil((to.getTime() - dayStart) / DAY);
+  const step = Math.ceil(days / max);
+  return { unit: 'day', step, start: new Date(dayStart), buckets: Math.ceil(days / step) };
+}
