@@ -151,7 +151,9 @@ SELECT
 FROM m`;
 }
 
-const DATE_FIRST = /^"?\d{4}-\d{2}-\d{2}"? +"?\d{2}:\d{2}:\d{2}/;
+/** A headerless IIS line: date, time, then a plain value, with as many fields as an IIS layout has. */
+const IIS_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [^[\s]/;
+const headerlessIis = (line: string) => IIS_LINE.test(line) && IIS_LAYOUTS[line.split(/ +/).length] !== undefined;
 const W3C_HEADER = /^#(Fields|Software|Version|Date|Start-Date|GMT-Offset):/i;
 
 const IIS_SAMPLE =
@@ -171,6 +173,6 @@ export const w3c: LogFormat = {
     { line: '2022-11-07 25:29:06 127.0.0.1 GET /us - 80 - 127.0.0.1 Go-http-client/1.1 - 404 0 2 130', reason: /no usable date and time/ },
     { line: '2022-11-07 14:29:06 127.0.0.1 GET /us - 80 - 127.0.0.1 Go-http-client/1.1 - 4x4 0 2 130', reason: /not a 3-digit code/ },
   ],
-  sniff: (line, comments = []) => !line.includes('\t') && (DATE_FIRST.test(line) || comments.some((c) => W3C_HEADER.test(c))),
+  sniff: (line, comments = []) => !line.includes('\t') && (headerlessIis(line) || comments.some((c) => W3C_HEADER.test(c))),
   sql: w3cSql,
 };

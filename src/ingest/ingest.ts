@@ -218,10 +218,12 @@ function chooseFormat(source: SourceSpec, facts: FileFacts): { ok: true; format:
   if (sniffed.ok) return { ok: true, format: sniffed.format, reason: `auto: ${sniffed.reason}` };
   const what = sniffed.notAccessLog ? `this looks like ${sniffed.notAccessLog}, not an access log` : 'no format fits this file';
   const closest = sniffed.fits
+    .filter((f) => f.fit > 0)
     .slice(0, 2)
     .map((f) => `${f.format.name} (${f.fit} of ${f.of} sampled lines fit)`)
     .join(', ');
-  return { ok: false, note: `${what}; closest: ${closest}` };
+  const of = sniffed.fits[0]?.of ?? 0;
+  return { ok: false, note: `${what}; ${closest ? `closest: ${closest}` : `none of the ${of} sampled lines fits any format (breachscope formats lists them)`}` };
 }
 
 function csvSource(file: string, gzip: boolean): string {

@@ -3,7 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { Store, type Row } from '../../src/db/store.js';
 import { compileDefinition, type FormatDefinition } from '../../src/formats/defined.js';
 import { PARSED_COLUMNS } from '../../src/formats/format.js';
-import { makeCase, runCli, tempDir } from '../helpers.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CORPUS, makeCase, runCli, tempDir } from '../helpers.js';
 
 let store: Store;
 before(async () => {
@@ -88,5 +90,16 @@ describe('formats from the server definition', () => {
     const server = runCli(['ingest', makeCase(yaml(`{ngnix: '$remote_addr'}`), files)]);
     assert.equal(server.code, 2);
     assert.match(server.stderr, /one key, nginx or apache/);
+  });
+
+  test('when the NPMplus proxy-host file is read with its nginx log_format then its 4 lines of that shape are events and the 2 Nginx Proxy Manager lines are rejected', { skip: existsSync(CORPUS) ? false : 'no ../shared/corpus/real-logs beside this checkout' }, () => {
+    // Lines 1-4: [time] host addr request_time "request" status body_bytes request_length referer user-agent (unquoted, to the end).
+    // Lines 5-6 are NPM's proxy-host shape ('[time] - 404 200 - GET http host "/uri" [Client ip] ...'): another log_format.
+    const file = path.join(CORPUS, 'nginx-proxy-manager/crowdsec__nginx_http-catch-npm.log');
+    const def = '[$time_local] $host $remote_addr $request_time "$request" $status $body_bytes_sent $request_length $http_referer $http_user_agent';
+    const r = runCli(['ingest', makeCase(`case: c\nsources:\n  - name: npm\n    path: ${JSON.stringify(file)}\n    format: {nginx: '${def}'}\n`), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = (JSON.parse(r.stdout) as { files: { events: number; rejected: number; rejectExamples: { line: number }[] }[] }).files[0]!;
+    assert.deepEqual([rep.events, rep.rejected, rep.rejectExamples.map((e) => e.line)], [4, 2, [5, 6]]);
   });
 });

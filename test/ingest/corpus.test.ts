@@ -36,16 +36,29 @@ const EXPECTED: Record<string, { format: string; lines: number; rejected: number
   'malformed/nasa__NASA_access_log_Aug95_excerpt_wrapped.log': { format: 'common', lines: 1930, rejected: 89 },
   'malformed/crowdsec__apache2-malformed.log': { format: 'combined', lines: 11, rejected: 0 },
   'malformed/crowdsec__bunkerweb-http-malformed.log': { format: 'vhost_combined', lines: 12, rejected: 0 },
+  // mixed/: NCSA shapes interleaved (one reader reads them all) and error-log lines, rejected as such:
+  'mixed/beats__apache-access__test.log': { format: 'combined', lines: 7, rejected: 0 },
+  'mixed/crowdsec__CVE-2022-35914.log': { format: 'vhost_combined', lines: 2, rejected: 0 },
+  'mixed/crowdsec__apache-cve-2021-41773.log': { format: 'common', lines: 3, rejected: 1 }, // line 1: Apache error log
+  'mixed/crowdsec__apache2-logs.log': { format: 'combined', lines: 9, rejected: 2 }, // lines 8-9: Apache error log
+  'mixed/crowdsec__litespeed-logs.log': { format: 'combined', lines: 3, rejected: 2 }, // lines 1, 3: LiteSpeed error log
+  'mixed/crowdsec__nginx-http-open-proxy.log': { format: 'combined', lines: 2, rejected: 0 },
+  // line 8 '192.168.1.1 - [time] ...' has two fields before [time] where NCSA has three; line 9: nginx error log
+  'mixed/crowdsec__nginx_http-logs.log': { format: 'combined', lines: 9, rejected: 2 },
 };
 
-const FOLDERS = ['combined', 'common', 'vhost', 'nginx-json', 'malformed'];
+/** Nginx Proxy Manager's own shapes (several log_formats in one file) fit no built-in reader: see defined.test.ts. */
+const NOT_AUTO = new Set(['mixed/crowdsec__nginx-proxy-manager-logs.log', 'mixed/crowdsec__npmplus-logs.log']);
+
+const FOLDERS = ['combined', 'common', 'vhost', 'nginx-json', 'malformed', 'mixed'];
 
 describe('real-world corpus (../shared/corpus/real-logs)', { skip: existsSync(CORPUS) ? false : 'no ../shared/corpus/real-logs beside this checkout' }, () => {
   test('when every file of the foundation formats is ingested with format auto then rejections are only the known bad lines', () => {
     const files = FOLDERS.flatMap((folder) =>
       readdirSync(path.join(CORPUS, folder))
         .filter((f) => !f.endsWith('.bz2'))
-        .map((f) => `${folder}/${f}`),
+        .map((f) => `${folder}/${f}`)
+        .filter((f) => !NOT_AUTO.has(f)),
     );
     const yaml = `case: corpus\nsources:\n${files.map((f, i) => `  - name: f${i}\n    path: ${JSON.stringify(path.join(CORPUS, f))}\n`).join('')}`;
     const r = runCli(['ingest', makeCase(yaml), '--json']);
