@@ -30,7 +30,16 @@ const dash = (x: string) => `nullif(${x}, '-')`;
 const lastHop = (token: string) => `CASE WHEN contains(${token}, ',') THEN regexp_extract(${token}, '[^,]*$') ELSE ${token} END`;
 const earlierHops = (token: string) => `CASE WHEN contains(${token}, ',') THEN regexp_extract(${token}, '^(.*),[^,]*$', 1) END`;
 
-function clfSql(): string {
+/** What differs between the readers built on clfSql: the name in a reject reason, and whether status may be '-'. */
+export interface ClfVariant {
+  readonly names: string;
+  /** Traefik writes `- -` for status and size when no response was sent. */
+  readonly dashStatus: boolean;
+}
+
+const NCSA: ClfVariant = { names: 'common/combined/vhost_combined', dashStatus: false };
+
+export function clfSql(variant: ClfVariant = NCSA): string {
   const addr = `CASE len(h) WHEN 3 THEN h[1] WHEN 4 THEN h[2] ELSE CASE WHEN contains(h[2], ',') THEN h[2] || ',' || h[3] ELSE h[2] END END`;
   const bunkerweb = `len(h) = 5 AND h[3] = '-' AND NOT contains(h[2], ',')`;
   const r = requestSql('rq', 'request', decode);
@@ -84,13 +93,13 @@ SELECT
   CASE WHEN ${bunkerweb} THEN ${dash('h[4]')} END AS request_id,
   NULL::VARCHAR AS document,
   CASE
-    WHEN p_req = 0 OR p_ts = 0 THEN 'no [time] "request" fields: not a common/combined/vhost_combined line'
+    WHEN p_req = 0 OR p_ts = 0 THEN 'no [time] "request" fields: not a ${variant.names} line'
     WHEN len(h) NOT BETWEEN 3 AND 5 THEN 'expected 3 to 5 fields ([vhost] host ident user) before [time], found ' || len(h)
     WHEN len(h) = 5 AND NOT contains(h[2], ',') AND NOT (${bunkerweb}) THEN 'five fields before [time] that are neither vhost, forwarded-for, socket, ident, user nor vhost, host, ident, request id, user'
     WHEN time IS NULL THEN 'time [' || ts || '] is not dd/Mon/yyyy:HH:MM:SS +hhmm'
     WHEN len(p) < 3 THEN 'the quoted request is not closed'
     WHEN left(p[3], 1) <> ' ' THEN 'no space after the quoted request'
-    WHEN NOT regexp_full_match(coalesce(status_txt, ''), '[0-9]{3}') THEN 'status ''' || coalesce(status_txt, '') || ''' is not a 3-digit code'
+    WHEN NOT regexp_full_match(coalesce(status_txt, ''), '${variant.dashStatus ? '[0-9]{3}|-' : '[0-9]{3}'}') THEN 'status ''' || coalesce(status_txt, '') || ''' is not a 3-digit code'
     WHEN NOT regexp_full_match(coalesce(bytes_txt, ''), '[0-9]+|-') THEN 'size ''' || coalesce(bytes_txt, '') || ''' is not a number or -'
   END AS reject_reason
 FROM j`;
@@ -148,8 +157,8 @@ FROM x`;
   };
 }
 
-const Q = String.raw`"(?:[^"\\]|\\.)*"`;
-const TIME = String.raw`\[\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\]`;
+export const Q = String.raw`"(?:[^"\\]|\\.)*"`;
+export const TIME = String.raw`\[\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\]`;
 const TAIL = String.raw` \d{3} (?:\d+|-)`;
 const COMMON_RE = new RegExp(String.raw`^\S+ \S+ \S+ ${TIME} ${Q}${TAIL}\s*$`);
 const COMBINED_RE = new RegExp(String.raw`^\S+ \S+ \S+ ${TIME} ${Q}${TAIL} ${Q} ${Q}`);

@@ -38,7 +38,67 @@ function keysFor(field: keyof typeof DEFAULT_KEYS, ctx: FormatContext): readonly
   return mapped ? [mapped] : DEFAULT_KEYS[field];
 }
 
+/** The line as a JSON object, or undefined when it is not one (for sniffing). */
+export function jsonObject(line: string): Readonly<Record<string, unknown>> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const v: unknown = JSON.parse(line);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const OFFSET_RE = `(Z|z|[+-][0-9]{2}:?[0-9]{2})$`;
+
+/**
+ * Reads JSON-object lines in one pass: CTEs over `lines` ending in
+ * `json_time(line_no, line, ok, v, tj, t_type, t_text, time)`, where `ok` says the line is a JSON
+ * object, `v` holds json_extract_string of `paths` in order (NULL where absent), `tj` is the first
+ * non-null value of `timePaths` and `time` its instant: epoch seconds, milliseconds, microseconds or
+ * nanoseconds by magnitude, ISO 8601 (the source's zone when it has no offset), or NCSA.
+ */
+export function jsonTimeCtes(paths: readonly string[], timePaths: readonly string[], timezone: string | undefined): string {
+  const pathList = `[${paths.map(quoteString).join(', ')}]`;
+  const timeList = `[${timePaths.map(quoteString).join(', ')}]`;
+  const tz = timezone ? quoteString(timezone) : undefined;
+  return `j AS (
+  -- DuckDB may evaluate both arms of a CASE, so invalid JSON is swapped for '{}' before any extraction.
+  SELECT line_no, line, coalesce(json_type(CASE WHEN json_valid(line) THEN line ELSE 'null' END) = 'OBJECT', false) AS ok FROM lines
+), v AS (
+  SELECT line_no, line, ok,
+    json_extract_string(CASE WHEN ok THEN line ELSE '{}' END, ${pathList}) AS v,
+    list_filter(json_extract(CASE WHEN ok THEN line ELSE '{}' END, ${timeList}), x -> x IS NOT NULL AND json_type(x) <> 'NULL')[1] AS tj
+  FROM j
+), t AS (
+  SELECT *,
+    json_type(tj) AS t_type,
+    CASE WHEN json_type(tj) = 'VARCHAR' THEN trim(tj ->> '$') ELSE tj::VARCHAR END AS t_text
+  FROM v
+), json_time AS (
+  SELECT *,
+    CASE
+      WHEN t_type IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN
+        CASE
+          WHEN abs(t_text::DOUBLE) >= 1e17 THEN make_timestamp((t_text::HUGEINT // 1000)::BIGINT)::TIMESTAMPTZ
+          WHEN abs(t_text::DOUBLE) >= 1e14 THEN make_timestamp(t_text::DOUBLE::BIGINT)::TIMESTAMPTZ
+          WHEN abs(t_text::DOUBLE) >= 1e11 THEN make_timestamp((t_text::DOUBLE * 1000)::BIGINT)::TIMESTAMPTZ
+          ELSE make_timestamp((t_text::DOUBLE * 1000000)::BIGINT)::TIMESTAMPTZ
+        END
+      WHEN regexp_full_match(t_text, '[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}') THEN try_strptime(t_text, '%d/%b/%Y:%H:%M:%S %z')
+      WHEN regexp_matches(t_text, '${OFFSET_RE}') THEN try_cast(t_text AS TIMESTAMPTZ)
+      ${tz ? `ELSE timezone(${tz}, try_cast(t_text AS TIMESTAMP))` : ''}
+    END AS time
+  FROM t
+)`;
+}
+
+/** SQL condition on json_time: the time is text without an offset and no zone was given to read it in. */
+export function missingZoneSql(timezone: string | undefined): string {
+  return timezone
+    ? 'false'
+    : `(time IS NULL AND t_type = 'VARCHAR' AND NOT regexp_matches(t_text, '${OFFSET_RE}') AND try_cast(t_text AS TIMESTAMP) IS NOT NULL)`;
+}
 
 function jsonlSql(ctx: FormatContext): string {
   const fields = Object.keys(DEFAULT_KEYS) as (keyof typeof DEFAULT_KEYS)[];
@@ -57,41 +117,11 @@ function jsonlSql(ctx: FormatContext): string {
     const idx = slots.get(f)!;
     return idx.length === 1 ? `v[${idx[0]}]` : `coalesce(${idx.map((i) => `v[${i}]`).join(', ')})`;
   };
-  const timeIdx = slots.get('time')!;
-  const pathList = `[${paths.map(quoteString).join(', ')}]`;
-  const timeList = `[${timeIdx.map((i) => quoteString(paths[i - 1]!)).join(', ')}]`;
-  const tz = ctx.timezone ? quoteString(ctx.timezone) : undefined;
+  const timePaths = slots.get('time')!.map((i) => paths[i - 1]!);
   const timeKeys = keysFor('time', ctx).join(', ');
   return `
-WITH j AS (
-  -- DuckDB may evaluate both arms of a CASE, so invalid JSON is swapped for '{}' before any extraction.
-  SELECT line_no, line, coalesce(json_type(CASE WHEN json_valid(line) THEN line ELSE 'null' END) = 'OBJECT', false) AS ok FROM lines
-), v AS (
-  SELECT line_no, line, ok,
-    json_extract_string(CASE WHEN ok THEN line ELSE '{}' END, ${pathList}) AS v,
-    list_filter(json_extract(CASE WHEN ok THEN line ELSE '{}' END, ${timeList}), x -> x IS NOT NULL AND json_type(x) <> 'NULL')[1] AS tj
-  FROM j
-), t AS (
-  SELECT *,
-    json_type(tj) AS t_type,
-    CASE WHEN json_type(tj) = 'VARCHAR' THEN trim(tj ->> '$') ELSE tj::VARCHAR END AS t_text,
-    ${pick('request')} AS request
-  FROM v
-), t2 AS (
-  SELECT *,
-    CASE
-      WHEN t_type IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN
-        CASE
-          WHEN abs(t_text::DOUBLE) >= 1e17 THEN make_timestamp((t_text::HUGEINT // 1000)::BIGINT)::TIMESTAMPTZ
-          WHEN abs(t_text::DOUBLE) >= 1e14 THEN make_timestamp(t_text::DOUBLE::BIGINT)::TIMESTAMPTZ
-          WHEN abs(t_text::DOUBLE) >= 1e11 THEN make_timestamp((t_text::DOUBLE * 1000)::BIGINT)::TIMESTAMPTZ
-          ELSE make_timestamp((t_text::DOUBLE * 1000000)::BIGINT)::TIMESTAMPTZ
-        END
-      WHEN regexp_full_match(t_text, '[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}') THEN try_strptime(t_text, '%d/%b/%Y:%H:%M:%S %z')
-      WHEN regexp_matches(t_text, '${OFFSET_RE}') THEN try_cast(t_text AS TIMESTAMPTZ)
-      ${tz ? `ELSE timezone(${tz}, try_cast(t_text AS TIMESTAMP))` : ''}
-    END AS time
-  FROM t
+WITH ${jsonTimeCtes(paths, timePaths, ctx.timezone)}, t2 AS (
+  SELECT *, ${pick('request')} AS request FROM json_time
 )
 SELECT
   line_no,
@@ -114,7 +144,7 @@ SELECT
   CASE
     WHEN NOT ok THEN 'not a JSON object'
     WHEN tj IS NULL THEN 'no time field (looked for: ${timeKeys.replaceAll("'", "''")})'
-    WHEN time IS NULL AND t_type = 'VARCHAR' AND NOT regexp_matches(t_text, '${OFFSET_RE}') AND try_cast(t_text AS TIMESTAMP) IS NOT NULL AND ${tz ? 'true' : 'false'} = false
+    WHEN ${missingZoneSql(ctx.timezone)}
       THEN 'time ''' || t_text || ''' has no UTC offset and the source has no timezone'
     WHEN time IS NULL THEN 'time ' || t_text || ' is not ISO 8601, dd/Mon/yyyy:HH:MM:SS +hhmm or epoch'
   END AS reject_reason
@@ -134,14 +164,6 @@ export const jsonl: LogFormat = {
     { line: '{"status":200}', reason: /no time field/ },
     { line: 'GET / HTTP/1.1', reason: /not a JSON object/ },
   ],
-  sniff: (line) => {
-    if (!line.startsWith('{')) return false;
-    try {
-      const v: unknown = JSON.parse(line);
-      return typeof v === 'object' && v !== null && !Array.isArray(v);
-    } catch {
-      return false;
-    }
-  },
+  sniff: (line) => jsonObject(line) !== undefined,
   sql: jsonlSql,
 };
