@@ -1,6 +1,6 @@
 /** Closed vocabularies of the case file and detectors; types are derived from these arrays. */
 
-export const FORMAT_NAMES = ['auto', 'w3c', 'combined', 'common', 'vhost_combined', 'jsonl'] as const;
+export const FORMAT_NAMES = ['auto', 'caddy', 'traefik_json', 'traefik_clf', 'haproxy', 'cloudflare', 'aws_alb', 'aws_elb', 'cloudfront', 'aws_s3', 'w3c', 'combined', 'common', 'vhost_combined', 'jsonl'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
 export const SOURCE_ROLES = ['access', 'identity'] as const;

@@ -1,12 +1,14 @@
 import type { SourceSpec } from '../case/case-file.js';
 import { compileDefinition } from './defined.js';
+import { alb, cloudfront, elb, s3 } from './aws.js';
 import { combined, common, vhostCombined } from './clf.js';
 import type { LogFormat } from './format.js';
 import { jsonl } from './jsonl.js';
+import { caddy, cloudflare, haproxy, traefikClf, traefikJson } from './proxies.js';
 import { w3c } from './w3c.js';
 
 /** Every reader, most specific first: `auto` prefers the earlier one when two fit equally. */
-export const FORMATS: readonly LogFormat[] = [w3c, vhostCombined, combined, common, jsonl];
+export const FORMATS: readonly LogFormat[] = [caddy, traefikJson, traefikClf, haproxy, cloudflare, alb, elb, cloudfront, s3, w3c, vhostCombined, combined, common, jsonl];
 
 export function formatByName(name: string): LogFormat {
   const f = FORMATS.find((x) => x.name === name);

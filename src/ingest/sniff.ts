@@ -23,7 +23,7 @@ const ERROR_LOG_PATTERNS: readonly [RegExp, string][] = [
  * shape on every line. A file that interleaves them (rotated configs, a vhost line among plain
  * ones) fits the family as a whole; the family member most lines fit names it.
  */
-const FAMILIES: readonly (readonly string[])[] = [['vhost_combined', 'combined', 'common']];
+const FAMILIES: readonly (readonly string[])[] = [['traefik_clf', 'vhost_combined', 'combined', 'common']];
 
 /**
  * Picks the format that fits most of a file's sample lines (ties go to the more specific format,
