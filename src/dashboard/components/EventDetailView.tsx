@@ -4,6 +4,8 @@ import { terminalSafe } from '../../report/terminal-safe.js';
 import type { EventView } from '../dashboard-state.js';
 import { cell } from '../layout.js';
 
+const LABEL = 10;
+
 export interface EventDetailProps {
   readonly view: EventView;
   readonly zone: string | undefined;
@@ -19,32 +21,55 @@ export function wrapSafe(text: string, width: number): string[] {
   return out.length > 0 ? out : [''];
 }
 
+/** Like `wrapSafe`, breaking at spaces where it can: for sentences, not for the raw line. */
+export function wrapWordsSafe(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of terminalSafe(text).split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (next.length <= width) {
+      line = next;
+      continue;
+    }
+    if (line) out.push(line);
+    line = word;
+    while (line.length > width) {
+      out.push(line.slice(0, width));
+      line = line.slice(width);
+    }
+  }
+  out.push(line);
+  return out;
+}
+
 /** One event: where its line is (file:line, the file's SHA-256), what it says, and the raw line itself. */
 export function EventDetailView({ view, zone, width, height }: EventDetailProps) {
   const d = view.detail;
   if (d === undefined) return <Text dimColor>loading…</Text>;
   if (d === null) return <Text dimColor>{`event ${view.eventId} is no longer in the store`}</Text>;
-  const label = (name: string, value: string) => `${name.padEnd(10)}${value}`;
   const via = d.account_via && d.account_via !== 'log' ? ` (from ${d.account_via})` : '';
-  const facts = [
-    label('line', `${d.file}:${d.line} (source ${d.source})`),
-    label('sha256', d.sha256),
-    label('time', showTime(d.time, zone)),
-    label('client', `${d.client_ip ?? '-'}${d.socket_ip && d.socket_ip !== d.client_ip ? ` · socket ${d.socket_ip}` : ''}${d.forwarded_for ? ` · forwarded-for ${d.forwarded_for}` : ''}`),
-    label('account', d.account ? `${d.account}${via}` : 'anonymous'),
-    label('request', `${d.method ?? '-'} ${d.path ?? '-'} → ${d.status ?? '-'}`),
-    label('document', `${d.document ?? '-'}${d.authorized_by ? ` · authorized: ${d.authorized_by}` : ''}`),
-    label('agent', d.user_agent ?? '-'),
-    ...d.findings.map((f) => label('finding', `${f.detector} (${f.counts_as}): ${f.reason}`)),
+  const facts: (readonly [string, string])[] = [
+    ['line', `${d.file}:${d.line} (source ${d.source})`],
+    ['sha256', d.sha256],
+    ['time', showTime(d.time, zone)],
+    ['client', `${d.client_ip ?? '-'}${d.socket_ip && d.socket_ip !== d.client_ip ? ` · socket ${d.socket_ip}` : ''}${d.forwarded_for ? ` · forwarded-for ${d.forwarded_for}` : ''}`],
+    ['account', d.account ? `${d.account}${via}` : 'anonymous'],
+    ['request', `${d.method ?? '-'} ${d.path ?? '-'} → ${d.status ?? '-'}`],
+    ['document', `${d.document ?? '-'}${d.authorized_by ? ` · authorized: ${d.authorized_by}` : ''}`],
+    ['agent', d.user_agent ?? '-'],
+    ...d.findings.map((f) => ['finding', `${f.detector} (${f.counts_as}): ${f.reason}`] as const),
   ];
-  const rawRoom = Math.max(1, height - facts.length - 2);
+  // Each fact wraps under its label; the raw line keeps at least three lines.
+  const lines = facts.flatMap(([name, value]) => wrapWordsSafe(value, Math.max(10, width - LABEL)).map((part, i) => `${(i === 0 ? name : '').padEnd(LABEL)}${part}`));
+  const shownFacts = lines.slice(0, Math.max(2, height - 4));
+  const rawRoom = Math.max(1, height - shownFacts.length - 1);
   const raw = wrapSafe(d.raw, width);
   const shownRaw = raw.length > rawRoom ? [...raw.slice(0, rawRoom - 1), `… ${raw.length - rawRoom + 1} more line(s) of this raw line`] : raw;
   return (
     <Box flexDirection="column" width={width} height={height}>
-      {facts.slice(0, Math.max(0, height - 3)).map((f, i) => (
+      {shownFacts.map((f, i) => (
         <Text key={i} wrap="truncate-end">
-          {cell(f, width)}
+          {f}
         </Text>
       ))}
       <Text bold>{cell('raw line', width)}</Text>

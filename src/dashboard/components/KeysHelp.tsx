@@ -5,10 +5,10 @@ export const KEYS: readonly (readonly [string, string])[] = [
   ['← → Tab S-Tab', 'move between panels'],
   ['↑ ↓ j k', 'move between rows'],
   ['PgUp PgDn Home End', 'a page up or down, first or last row'],
-  ['Enter', 'list the events of an IP, account, document or detector; show an event'],
+  ['Enter', 'list the events behind the row; on an event, its raw line'],
   ['Esc', 'back; in the overview, clear the panel filter'],
-  ['/', 'filter the panel or event list by text (Enter applies, Esc cancels)'],
-  ['w', 'change the analysis window: FROM .. TO in ISO 8601, a side empty for open'],
+  ['/', 'filter panel or list by text (Enter applies, Esc cancels)'],
+  ['w', 'change the window: FROM .. TO, ISO 8601, empty side = open'],
   ['?', 'show or hide these keys'],
   ['q  Ctrl+C', 'quit and restore the terminal'],
 ];
