@@ -36,9 +36,9 @@ export class DashboardController {
   }
 
   key(input: string, key: KeyInput): void {
-    // Keys typed faster than they are read arrive as one string: outside a prompt, each is a key.
-    if (input.length > 1 && !this.state.prompt && !key.ctrl && !key.meta) {
-      for (const c of input) this.key(c === '\t' ? '' : c === '\r' ? '' : c, c === '\t' ? { tab: true } : c === '\r' ? { return: true } : {});
+    // Keys typed (or sent) faster than they are read arrive as one string: split it into keys.
+    if (input.length > 1 && !key.ctrl && !key.meta) {
+      for (const [text, k] of splitKeys(input)) this.key(text, k);
       return;
     }
     const { state, command } = reduceKey(this.state, input, key);
@@ -139,6 +139,13 @@ export class DashboardController {
     this.state = next;
     for (const l of this.listeners) l();
   }
+}
+
+const CONTROL_KEYS: Record<string, KeyInput> = { '\r': { return: true }, '\n': { return: true }, '\t': { tab: true }, '\x7f': { backspace: true }, '\b': { backspace: true } };
+
+/** A burst of input as keys: Enter, Tab and Backspace on their own, other characters one by one. */
+export function splitKeys(input: string): [string, KeyInput][] {
+  return [...input].map((c) => (CONTROL_KEYS[c] ? ['', CONTROL_KEYS[c]] : [c, {}]));
 }
 
 function sameQuery(a: View, b: View): boolean {

@@ -89,7 +89,7 @@ export class DashboardData implements DashboardSource {
     const base =
       target.panel === 'detectors'
         ? `SELECT f.event_id, coalesce(r.time, f.event_time) AS time, coalesce(r.client_ip, f.client_ip) AS client_ip,
-             coalesce(r.account, f.actor) AS account, coalesce(r.document, f.document) AS document, r.status, r.path, r.user_agent,
+             CASE WHEN r.event_id IS NULL THEN f.actor ELSE r.account END AS account, coalesce(r.document, f.document) AS document, r.status, r.path, r.user_agent,
              f.detector AS detectors
            FROM findings f LEFT JOIN document_requests r ON r.event_id = f.event_id WHERE f.detector = $key`
         : `SELECT event_id, time, client_ip, account, document, status, path, user_agent, array_to_string(detectors, ', ') AS detectors

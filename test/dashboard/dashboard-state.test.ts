@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DashboardController } from '../../src/dashboard/dashboard-controller.js';
 import { neededOffset, parseWindow, reduceKey, type DashboardState, type EventsView } from '../../src/dashboard/dashboard-state.js';
-import { eventRows, state } from './fixtures.js';
+import { FakeSource, eventRows, state } from './fixtures.js';
 
 const press = (s: DashboardState, ...keys: (string | Record<string, boolean>)[]) => {
   let out = s;
@@ -83,5 +84,39 @@ describe('dashboard keys', () => {
     const help = press(state(), '?').state;
     assert.equal(help.help, true);
     assert.equal(press(help, 'x').state.help, false);
+  });
+});
+
+describe('dashboard controller input', () => {
+  test('when keys arrive in one burst then each counts: text, then Enter applies the prompt', async () => {
+    const source = new FakeSource();
+    const c = new DashboardController(source, state());
+    c.key('\t/M1\r', {});
+    await c.idle();
+    assert.equal(c.getState().focus, 'accounts');
+    assert.equal(c.getState().prompt, undefined);
+    assert.equal(c.getState().panels.accounts.filter, 'M1');
+    assert.deepEqual(source.calls, ['top accounts M1 30']);
+    assert.deepEqual(c.getState().panels.accounts.filtered?.map((r) => r.key), ['M104233', 'M118840']);
+  });
+
+  test('when a window is applied then the analysis reruns over it and the figures are replaced in one step', async () => {
+    const source = new FakeSource();
+    const c = new DashboardController(source, state(), () => new Date(2015, 3, 20, 9, 30, 0));
+    let renders = 0;
+    c.subscribe(() => renders++);
+    c.key('w', {});
+    c.key('u', { ctrl: true });
+    c.key('2015-03-20 .. 2015-04-01', {});
+    source.current = { ...source.current, analysis: { ...source.current.analysis, summary: { ...source.current.analysis.summary, unauthorized_accesses: 99 } } };
+    renders = 0;
+    c.key('', { return: true });
+    assert.equal(c.getState().message, 'analysing the new window…');
+    await c.idle();
+    assert.equal(renders, 2, 'the key, then the new figures');
+    assert.equal(c.getState().snapshot?.analysis.summary.unauthorized_accesses, 99);
+    assert.equal(c.getState().message, undefined);
+    assert.equal(c.getState().ingest.updated, '09:30:00');
+    assert.deepEqual(source.calls, ['snapshot']);
   });
 });

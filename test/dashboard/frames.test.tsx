@@ -30,6 +30,16 @@ describe('dashboard panels at 80 columns', () => {
     assert.match(plain(lastFrame()), /^235 unauthorized accesses · 119 documents · 36 unique IPs · 71 people affected$/m);
   });
 
+  test('when the numbers grow or no window is set then the header lines shorten to fit, never wrap', () => {
+    const big = snapshot({ unauthorized_accesses: 42446, documents: 17571, unique_ips: 4121, affected_subjects: 1999, anonymous_accesses: 32449 });
+    const open = { ...big, analysis: { ...big.analysis, window: { from: null, to: null } } };
+    const { lastFrame } = render(<Header title="Bench 2M" snapshot={open} ingest={{ following: false, updated: '12:00:00', error: undefined }} width={WIDTH} />);
+    assertGolden('header-large', lastFrame());
+    const lines = plain(lastFrame()).split('\n');
+    assert.equal(lines[1], '42,446 unauthorized accesses · 17,571 documents · 4,121 IPs · 1,999 people');
+    assert.equal(lines[2], 'window  none: all the logs · 9,997 signed-in, 32,449 anonymous');
+  });
+
   test('when ingest failed then the header says so in red beside the counts', () => {
     const { lastFrame } = render(<Header title="T" snapshot={snapshot()} ingest={{ following: true, updated: '12:00:01', error: 'logs/new.log: no format fits this file' }} width={WIDTH} />);
     assert.match(plain(lastFrame()), /^ingest {2}3 files · 2,606 lines · 3 rejected · ingest failed: logs\/new\.log: no fo…$/m);

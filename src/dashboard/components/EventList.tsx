@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { EventRow, PanelId } from '../dashboard-source.js';
 import type { EventsView } from '../dashboard-state.js';
-import { cell, pageTop, plural } from '../layout.js';
+import { cell, count, pageTop, plural } from '../layout.js';
 import { PanelLine } from './TopPanel.js';
 
 export const TARGET_NAMES: Record<PanelId, string> = { ips: 'client IP', accounts: 'account', documents: 'document', detectors: 'detector' };
@@ -31,7 +31,7 @@ export function EventList({ view, width, height }: EventListProps) {
   const total = p?.total ?? 0;
   const noun = view.target.panel === 'detectors' ? ['finding', 'findings'] : ['unauthorized access', 'unauthorized accesses'];
   const title = `Events of ${TARGET_NAMES[view.target.panel]} ${view.target.key}: ${p ? plural(total, noun[0]!, noun[1]!) : 'loading…'}${view.filter ? ` /${view.filter}/` : ''}`;
-  const where = total > 0 ? `${view.selected + 1}/${total}` : '';
+  const where = total > 0 ? `${count(view.selected + 1)}/${count(total)}` : '';
   const top = pageTop(view.selected, height);
   const rows: (EventRow | undefined)[] = [];
   for (let i = top; i < Math.min(top + height, total); i++) rows.push(p?.rows[i - p.offset]);

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { PanelRow } from '../dashboard-source.js';
-import { cell, pageTop } from '../layout.js';
+import { cell, count, pageTop } from '../layout.js';
 
 export type PanelColumn = 'documents' | 'ips' | 'accounts';
 const COLUMN_TITLES: Record<PanelColumn, string> = { documents: 'docs', ips: 'IPs', accounts: 'accts' };
@@ -16,7 +16,7 @@ export interface PanelFrameProps {
 
 /** The title line every panel has: a marker when focused, the filter, and the selected row's number. */
 export function PanelTitle({ title, focused, selected, total, filter, width }: PanelFrameProps) {
-  const where = total > 0 ? `${selected + 1}/${total}` : '';
+  const where = total > 0 ? `${count(selected + 1)}/${count(total)}` : '';
   const left = `${focused ? '▸' : ' '} ${title}${filter ? ` /${filter}/` : ''}`;
   return (
     <Text wrap="truncate-end">
@@ -71,7 +71,7 @@ export function TopPanel(p: TopPanelProps) {
       {shown.map((r, i) => (
         <PanelLine
           key={`${top + i}`}
-          text={line(r.key, String(r.accesses), p.columns.map((c) => String(r[c])))}
+          text={line(r.key, count(r.accesses), p.columns.map((c) => count(r[c])))}
           selected={top + i === p.selected}
           focused={p.focused}
         />
