@@ -175,7 +175,7 @@ export function compileDefinition(def: FormatDefinition): CompiledDefinition {
     return c ? decode(`nullif(nullif(${c}, '-'), '')`) : 'NULL::VARCHAR';
   };
   const timeVar = vars.find((v) => timeReader(def.server, v.key));
-  const session = [...col.entries()].find(([k]) => /^(cookie_|c:).*sess/.test(k))?.[1];
+  const session = [...col.entries()].find(([k]) => /^(cookie_|C:).*sess/i.test(k))?.[1];
   if (!timeVar) problems.push(def.server === 'nginx' ? 'it has no time variable: add $time_local, $time_iso8601 or $msec' : 'it has no time: add %t or %{format}t');
   if (!first('request') && !first('path') && !first('uri')) problems.push(def.server === 'nginx' ? 'it has no request: add $request, or $request_method and $request_uri' : 'it has no request: add "%r", or %m and %U%q');
   if (vars.length === 0) problems.push('it holds no variables');

@@ -61,6 +61,12 @@ describe('formats from the server definition', () => {
     assert.equal(none!.reject_reason, 'the time format has no offset: set timezone: on this source');
   });
 
+  test('when a definition logs a session cookie then it is the session', async () => {
+    const [a] = await parse({ server: 'apache', text: '%h %t "%r" %>s %{JSESSIONID}C' }, ['192.0.2.1 [16/Mar/2015:10:02:11 +0000] "GET /x HTTP/1.1" 200 8F3A']);
+    const [n] = await parse({ server: 'nginx', text: '$remote_addr [$time_local] "$request" $status $cookie_sessionid' }, ['192.0.2.1 [16/Mar/2015:10:02:11 +0000] "GET /x HTTP/1.1" 200 s-77']);
+    assert.deepEqual([a!.session, n!.session], ['8F3A', 's-77']);
+  });
+
   test('when nginx logs $time_iso8601 and $msec then both read exactly', async () => {
     const [iso] = await parse({ server: 'nginx', text: '$time_iso8601 $remote_addr $request_method $request_uri $status' }, ['2015-03-16T10:02:11+01:00 192.0.2.1 GET /x 200']);
     assert.equal(iso!.time, '2015-03-16T09:02:11.000Z');
