@@ -8,7 +8,7 @@ export interface Size {
 export const HEADER_ROWS = 4;
 export const TIMELINE_ROWS = 3;
 export const FOOTER_ROWS = 1;
-const SMALLEST: Size = { columns: 60, rows: 16 };
+const SMALLEST: Size = { columns: 30, rows: 10 };
 
 /**
  * Lines the frame takes: one fewer than the terminal has. Ink redraws a shorter frame in place,
