@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BREACHSCOPE_STEPS, cliStatus, runStep, type BreachscopeStep, type StepResult } from './breachscope-steps.js';
 import { ensureFixture, GENERATOR_VERSION, type Fixture } from './generate-fixture.js';
+import { benchFormats, renderFormatSpeeds } from './formats.js';
 import { hasGnuTime } from './measure.js';
 import { LNAV_COUNT_SQL, LNAV_FIELDS_SQL, PEER_NAMES, peerInstalled, runPeer, type PeerName, type PeerResult } from './peers.js';
 import { evaluateTargets, formatInt, renderTable, renderTargets, type Row } from './report.js';
@@ -20,9 +21,10 @@ const DEFAULT_CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 /** Exit codes, also in README.md. */
 const EXIT = { pass: 0, targetMissed: 1, notRun: 2 } as const;
 
-const USAGE = `usage: npm run bench -- [--lines N] [--runs N] [--peers lnav,lnav-fields,goaccess|none] [--peer-timeout SECONDS] [--timeout SECONDS] [--cli PATH]
+const USAGE = `usage: npm run bench -- [--lines N] [--format-lines N] [--runs N] [--peers lnav,lnav-fields,goaccess|none] [--peer-timeout SECONDS] [--timeout SECONDS] [--cli PATH]
 
   --lines N              log size in lines (default 2000000)
+  --format-lines N       lines per format for the per-format ingest speeds (default 200000; 0 skips them)
   --runs N               run every measurement N times and report the median (default 1)
   --peers LIST           peers to run, comma-separated (default: all of ${PEER_NAMES.join(',')}); 'none' for none
   --peer-timeout S       per peer run (default: 600, or 60 per million lines if more)
@@ -31,6 +33,7 @@ const USAGE = `usage: npm run bench -- [--lines N] [--runs N] [--peers lnav,lnav
 
 interface Options {
   readonly lines: number;
+  readonly formatLines: number;
   readonly peers: readonly PeerName[];
   readonly peerTimeoutSeconds: number;
   readonly timeoutSeconds: number;
@@ -57,6 +60,7 @@ function parseOptions(argv: readonly string[]): Options {
       args: [...argv],
       options: {
         lines: { type: 'string' },
+        'format-lines': { type: 'string' },
         peers: { type: 'string' },
         'peer-timeout': { type: 'string' },
         timeout: { type: 'string' },
@@ -73,6 +77,7 @@ function parseOptions(argv: readonly string[]): Options {
     process.exit(EXIT.pass);
   }
   const lines = positiveInt('--lines', parsed.values.lines, 2_000_000);
+  const formatLines = parsed.values['format-lines'] === '0' ? 0 : positiveInt('--format-lines', parsed.values['format-lines'], 200_000);
   const peersText = parsed.values.peers ?? PEER_NAMES.join(',');
   const peers: PeerName[] = [];
   if (peersText !== 'none') {
@@ -87,6 +92,7 @@ function parseOptions(argv: readonly string[]): Options {
   const peerTimeoutSeconds = positiveInt('--peer-timeout', parsed.values['peer-timeout'], defaultTimeout);
   return {
     lines,
+    formatLines,
     peers,
     peerTimeoutSeconds,
     timeoutSeconds: positiveInt('--timeout', parsed.values.timeout, peerTimeoutSeconds),
@@ -274,6 +280,10 @@ async function main(): Promise<number> {
   process.stdout.write('\n');
   process.stdout.write(`${renderTable(rows, fixture.lines, fullAnalyzeSeconds)}\n\ntargets:\n${renderTargets(targets)}\n`);
 
+  // per-format ingest speeds (each reader on its own sample lines)
+  const formatSpeeds = cli.kind === 'ready' && options.formatLines > 0 ? await benchFormats(cli.mainJs, workDir, options.formatLines, options.timeoutSeconds) : [];
+  if (formatSpeeds.length > 0) process.stdout.write(`\nper-format ingest (each reader's sample lines cycled to ${formatInt(options.formatLines)} lines, format set, empty store):\n${renderFormatSpeeds(formatSpeeds)}\n`);
+
   const resultPath = join(CACHE_DIR, 'last-run.json');
   const cpuList = cpus();
   const record = {
@@ -331,7 +341,7 @@ async function main(): Promise<number> {
     targets: targets.map((t) => ({ name: t.name, target: t.target, measured: t.measured, verdict: t.verdict })),
     queries: { lnav_count: LNAV_COUNT_SQL, lnav_fields: LNAV_FIELDS_SQL },
   };
-  writeFileSync(resultPath, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(resultPath, `${JSON.stringify({ ...record, formats: formatSpeeds }, null, 2)}\n`);
   process.stdout.write(`\nresults: ${rel(resultPath)}\n`);
 
   // The store is only there to be measured; at 20M lines it takes gigabytes.
