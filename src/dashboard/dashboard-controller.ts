@@ -14,6 +14,7 @@ export class DashboardController {
   private chain: Promise<void> = Promise.resolve();
   private refreshWaiting = false;
   private ingestWaiting = false;
+  private closed = false;
 
   constructor(
     private readonly source: DashboardSource,
@@ -124,8 +125,13 @@ export class DashboardController {
     return this.source.events(view.target, view.filter, offset, Math.max(PAGE_ROWS, visible));
   }
 
+  /** Runs no further work; what runs now finishes (or is interrupted by the caller). */
+  close(): void {
+    this.closed = true;
+  }
+
   private enqueue(work: () => Promise<void>): Promise<void> {
-    const run = this.chain.then(work).catch((e: unknown) => this.set({ ...this.state, message: `error: ${(e as Error).message.split('\n')[0]}` }));
+    const run = this.chain.then(() => (this.closed ? undefined : work())).catch((e: unknown) => this.set({ ...this.state, message: `error: ${(e as Error).message.split('\n')[0]}` }));
     this.chain = run;
     return run;
   }

@@ -68,7 +68,10 @@ export async function runDashboard({ caseFile, store, watcher, stdout, stdin }: 
     for (const signal of SIGNALS) process.off(signal, stop);
     leave();
     process.off('exit', leave);
-    // The store closes after this returns: let the query in flight, if any, finish first.
+    // The store closes after this returns: stop the analysis in flight, if any (minutes on a
+    // large case), instead of waiting for it. An ingest stopped so is rolled back, file by file.
+    controller.close();
+    store.connection.interrupt();
     await controller.idle();
   }
 }

@@ -119,4 +119,14 @@ describe('dashboard controller input', () => {
     assert.equal(c.getState().ingest.updated, '09:30:00');
     assert.deepEqual(source.calls, ['snapshot']);
   });
+
+  test('when the dashboard is closing then queued work is dropped, so the store can close', async () => {
+    const source = new FakeSource();
+    const c = new DashboardController(source, state());
+    c.close();
+    await c.refresh({ ingest: true });
+    c.key('', { return: true });
+    await c.idle();
+    assert.deepEqual(source.calls, []);
+  });
 });
