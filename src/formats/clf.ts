@@ -17,6 +17,18 @@ export const decode = (x: string) => `CASE WHEN contains(${x}, '\\') OR contains
 const dash = (x: string) => `nullif(${x}, '-')`;
 
 /*
+ * An access line sent through syslog keeps a header in front: `Jul  8 11:07:07 host nginx[2869]: `
+ * (RFC 3164, with or without a <priority>). The header is dropped and the payload read; the time
+ * is the payload's own (syslog's has no year and no zone). A line without one pays one failed
+ * anchored match on its first characters.
+ */
+const SYSLOG_HEADER = '^(<[0-9]+>)?[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [^ ]+ [^ :]+: ';
+const SYSLOG_STRIP = `CASE WHEN regexp_matches(line, '${SYSLOG_HEADER}') THEN regexp_replace(line, '${SYSLOG_HEADER}', '') ELSE line END`;
+const SYSLOG_HEADER_RE = /^(<\d+>)?[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \S+ [^ :]+: /;
+/** A line as the NCSA sniffs see it: without a syslog header. */
+const payload = (line: string) => line.replace(SYSLOG_HEADER_RE, '');
+
+/*
  * The head before [time] comes in the shapes servers write, told apart by its field count:
  *   3: host ident user                      (common, combined)
  *   4: vhost[:port] host ident user         (vhost_combined)
@@ -47,7 +59,7 @@ export function clfSql(variant: ClfVariant = NCSA): string {
   // p = ['', request, ' status bytes ', referer, ' ', user-agent, extra...].
   return `
 WITH s AS (
-  SELECT line_no, line, replace(replace(line, '\\\\', chr(2)), '\\"', chr(3)) AS l FROM lines
+  SELECT line_no, line, replace(replace(${SYSLOG_STRIP}, '\\\\', chr(2)), '\\"', chr(3)) AS l FROM lines
 ), f AS (
   SELECT line_no, line, l, strpos(l, '] "') AS p_req FROM s
 ), g AS (
@@ -93,7 +105,11 @@ SELECT
   CASE WHEN ${bunkerweb} THEN ${dash('h[4]')} END AS request_id,
   NULL::VARCHAR AS document,
   CASE
-    WHEN p_req = 0 OR p_ts = 0 THEN 'no [time] "request" fields: not a ${variant.names} line'
+    WHEN p_req = 0 OR p_ts = 0 THEN CASE
+      WHEN regexp_matches(line, '^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} \\[[a-z]+\\] [0-9]+#[0-9]+:') THEN 'an nginx error-log line, not a request'
+      WHEN regexp_matches(line, '^\\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]?[0-9] [0-9:.]+ [0-9]{4}\\] \\[') THEN 'an Apache error-log line, not a request'
+      WHEN regexp_matches(line, '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ \\[(NOTICE|INFO|ERROR|WARN|DEBUG)\\] ') THEN 'a LiteSpeed error-log line, not a request'
+      ELSE 'no [time] "request" fields: not a ${variant.names} line' END
     WHEN len(h) NOT BETWEEN 3 AND 5 THEN 'expected 3 to 5 fields ([vhost] host ident user) before [time], found ' || len(h)
     WHEN len(h) = 5 AND NOT contains(h[2], ',') AND NOT (${bunkerweb}) THEN 'five fields before [time] that are neither vhost, forwarded-for, socket, ident, user nor vhost, host, ident, request id, user'
     WHEN time IS NULL THEN 'time [' || ts || '] is not dd/Mon/yyyy:HH:MM:SS +hhmm'
@@ -181,7 +197,7 @@ export const combined: LogFormat = {
     { line: 'uplherc.upl.com - - [01/Aug/1995:00:00:44 -0400] "GET /shuttle/missions', reason: /not closed/ },
     { line: 'random text', reason: /no \[time\]/ },
   ],
-  sniff: (line) => COMBINED_RE.test(line),
+  sniff: (line) => COMBINED_RE.test(payload(line)),
   sql: (_ctx: FormatContext) => clfSql(),
   fast: fastPath(['host', 'ident', 'usr'], ['referer', 'user_agent']),
 };
@@ -192,7 +208,7 @@ export const common: LogFormat = {
   title: 'NCSA common log format',
   fills: ['time', 'client_ip', 'account', 'method', 'path', 'status', 'bytes'],
   samples: ['127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326'],
-  sniff: (line) => COMMON_RE.test(line),
+  sniff: (line) => COMMON_RE.test(payload(line)),
   fast: fastPath(['host', 'ident', 'usr'], []),
 };
 
@@ -202,7 +218,7 @@ export const vhostCombined: LogFormat = {
   fills: ['time', 'client_ip', 'account', 'method', 'path', 'status', 'bytes', 'referer', 'user_agent'],
   samples: [`tickets.example:443 ${COMBINED_SAMPLE}`, 'www.example.com 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326'],
   rejects: [{ line: `a b c d e f ${COMBINED_SAMPLE}`, reason: /expected 3 to 5 fields/ }],
-  sniff: (line) => VHOST_RE.test(line),
+  sniff: (line) => VHOST_RE.test(payload(line)),
   sql: (_ctx: FormatContext) => clfSql(),
   fast: fastPath(['vhost', 'host', 'ident', 'usr'], ['referer', 'user_agent']),
 };

@@ -40,6 +40,28 @@ describe('every format against its own sample lines', () => {
 });
 
 describe('combined fields', () => {
+  test('when a combined line comes through syslog then the header is dropped and the payload read, and auto still sees combined', async () => {
+    const line = 'Jul  8 11:07:07 ip-172-31-43-28 nginx[2869]: 167.71.13.196 - - [08/Jul/2021:11:07:07 +0000] "GET /wp-config.php HTTP/1.1" 200 5 "-" "Go-http-client/1.1"';
+    const [r] = await parse(combined, [line, `<13>${line}`]);
+    assert.deepEqual([r!.reject_reason, r!.client_ip, r!.path, r!.time], [null, '167.71.13.196', '/wp-config.php', new Date('2021-07-08T11:07:07Z')]);
+    assert.ok(combined.sniff(line));
+  });
+
+  test('when error-log lines sit among requests then each is rejected as the error-log line it is', async () => {
+    const rows = await parse(combined, [
+      '2021/12/01 13:53:33 [error] 31#31: *46 "/usr/share/nginx/html/x" is not found (2: No such file or directory), client: 172.17.0.1',
+      '[Thu Oct 13 12:24:49.880562 2022] [auth_basic:error] [pid 10:tid 1401] [client 31.33.58.75:50229] AH01618: user sss not found: /',
+      '2022-06-09 12:22:07.353044 [INFO] [1226038] [192.168.9.163:61120-5#Example] User failed to authenticate.',
+      'random text',
+    ]);
+    assert.deepEqual(rows.map((r) => r.reject_reason), [
+      'an nginx error-log line, not a request',
+      'an Apache error-log line, not a request',
+      'a LiteSpeed error-log line, not a request',
+      'no [time] "request" fields: not a common/combined/vhost_combined line',
+    ]);
+  });
+
   test('when a quoted field holds Apache escapes then \\" and \\\\ decode and the line parses', async () => {
     const [r] = await parse(combined, [String.raw`1.2.3.4 - bob [16/Mar/2015:10:00:00 +0000] "GET /a\"b HTTP/1.1" 200 5 "-" "UA \"x\" \\ \\\" end"`]);
     assert.equal(r!.reject_reason, null);
