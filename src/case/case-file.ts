@@ -5,6 +5,7 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { parseCidr, type Cidr } from '../enrich/ip.js';
 import { compileDefinition, type FormatDefinition, type ServerKind } from '../formats/defined.js';
+import { jsonPathProblem } from '../formats/jsonl.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
 import { EVENT_FIELDS, FORMAT_NAMES, SOURCE_ROLES, type EventField, type FormatName, type SourceRole } from './vocabulary.js';
@@ -112,6 +113,10 @@ const sourceSchema = z
   })
   .superRefine((s, ctx) => {
     checkFormat(s.format, ctx);
+    for (const [field, key] of Object.entries(s.fields ?? {})) {
+      const problem = jsonPathProblem(key);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['fields', field], message: `'${key}' cannot be read: ${problem}; use dots between nested keys (user.id)` });
+    }
     if (s.fields && s.format !== 'jsonl') {
       ctx.addIssue({ code: 'custom', path: ['fields'], message: `'fields' applies to format jsonl only, this source is ${typeof s.format === 'string' ? s.format : 'a format definition'}` });
     }

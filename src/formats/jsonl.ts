@@ -24,13 +24,20 @@ const DEFAULT_KEYS: Record<EventField | 'vhost' | 'request', readonly string[]> 
   request: ['request'],
 };
 
-/** `user.id` -> `$."user"."id"`; a key with a double quote cannot be written as a DuckDB JSON path. */
-export function jsonPath(dotted: string): string {
+/** Why a dotted key cannot be a DuckDB JSON path, or undefined when it can. */
+export function jsonPathProblem(dotted: string): string | undefined {
   const parts = dotted.split('.');
-  if (parts.some((p) => p === '' || p.includes('"'))) {
-    throw new Error(`'${dotted}' is not a usable JSON path: use dot-separated keys without double quotes`);
-  }
-  return `$${parts.map((p) => `."${p}"`).join('')}`;
+  if (parts.some((p) => p === '')) return 'an empty key (two dots, or a dot at an end)';
+  // DuckDB's JSON path has no escape for these inside a quoted key.
+  if (parts.some((p) => p.includes('"') || p.includes('\\'))) return 'a key with a double quote or a backslash, which a JSON path cannot name';
+  return undefined;
+}
+
+/** `user.id` -> `$."user"."id"`. The case file has checked the key (jsonPathProblem). */
+export function jsonPath(dotted: string): string {
+  const problem = jsonPathProblem(dotted);
+  if (problem) throw new Error(`'${dotted}' is not a usable JSON path: ${problem}`);
+  return `$${dotted.split('.').map((p) => `."${p}"`).join('')}`;
 }
 
 function keysFor(field: keyof typeof DEFAULT_KEYS, ctx: FormatContext): readonly string[] {
