@@ -30,8 +30,9 @@ function printReports(reports: readonly FileReport[], json: boolean): void {
 export function renderIngestReport(reports: readonly FileReport[]): string {
   const out: string[] = [];
   for (const r of reports) {
-    const counts = r.status === 'skipped' || r.status === 'failed' ? '' : `  lines ${r.lines.toLocaleString('en')}  rejected ${r.rejected.toLocaleString('en')}${r.comments ? `  comments ${r.comments}` : ''}`;
-    out.push(`${r.status.padEnd(8)} ${terminalSafe(r.source)}  ${terminalSafe(r.path)}  ${r.format ?? '-'}${counts}  sha256 ${r.sha256}`);
+    const counts = r.status === 'skipped' || r.status === 'failed' || r.status === 'ignored' ? '' : `  lines ${r.lines.toLocaleString('en')}  rejected ${r.rejected.toLocaleString('en')}${r.comments ? `  comments ${r.comments}` : ''}`;
+    // A file that failed before it was hashed, or a path that is not a file, has no SHA-256 to show.
+    out.push(`${r.status.padEnd(8)} ${terminalSafe(r.source)}  ${terminalSafe(r.path)}  ${r.format ?? '-'}${counts}${r.sha256 ? `  sha256 ${r.sha256}` : ''}`);
     if (r.formatReason) out.push(`         format: ${terminalSafe(r.formatReason)}`);
     if (r.note) out.push(`         note: ${terminalSafe(r.note)}`);
     for (const w of r.warnings) out.push(`         warning: ${terminalSafe(w)}`);
@@ -40,6 +41,10 @@ export function renderIngestReport(reports: readonly FileReport[]): string {
   }
   const ingested = reports.filter((r) => r.status === 'ingested' || r.status === 'appended');
   const sum = (k: 'lines' | 'rejected') => ingested.reduce((n, r) => n + r[k], 0);
-  out.push(`${ingested.length} file(s) read, ${reports.filter((r) => r.status === 'skipped').length} already in the store; ${sum('lines').toLocaleString('en')} lines, ${sum('rejected').toLocaleString('en')} rejected`);
+  const ignored = reports.filter((r) => r.status === 'ignored').length;
+  out.push(
+    `${ingested.length} file(s) read, ${reports.filter((r) => r.status === 'skipped').length} already in the store${ignored ? `, ${ignored} matched path(s) not files` : ''}; ` +
+      `${sum('lines').toLocaleString('en')} lines, ${sum('rejected').toLocaleString('en')} rejected`,
+  );
   return `${out.join('\n')}\n`;
 }

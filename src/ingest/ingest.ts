@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { CaseFile, SourceSpec } from '../case/case-file.js';
@@ -6,13 +6,14 @@ import type { Store } from '../db/store.js';
 import type { LogFormat } from '../formats/format.js';
 import { PARSED_COLUMNS } from '../formats/format.js';
 import { formatByName, readerFor } from '../formats/registry.js';
-import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
-import { examine, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
+import { EXIT, UserError, type ExitCode, type UserMessage } from '../util/user-error.js';
+import { examine, FileReadError, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
 import { sniffFormat } from './sniff.js';
 import { stage } from '../util/trace.js';
 
-export type FileStatus = 'ingested' | 'appended' | 'skipped' | 'failed';
+/** `ignored`: a path a glob matched that is not a file to read (a named pipe, a symlink loop...). */
+export type FileStatus = 'ingested' | 'appended' | 'skipped' | 'failed' | 'ignored';
 
 export interface RejectExample {
   readonly line: number;
@@ -37,6 +38,8 @@ export interface FileReport {
   readonly note: string | undefined;
   /** How to fix a failed file. */
   readonly fix?: string;
+  /** Why a file failed: it cannot be read (exit 3), or its content cannot be (exit 2). */
+  readonly failure?: 'unreadable' | 'content';
   /** Which reader parsed the file: DuckDB's CSV reader on a uniform file, or the general one. */
   readonly reader?: 'fast' | 'general';
 }
@@ -53,34 +56,91 @@ interface ResolvedFile {
   readonly size: number;
 }
 
-/** Files a source's globs match, sorted, relative names as a person reads them. */
-export function resolveSourceFiles(caseFile: CaseFile, source: SourceSpec, index: number): ResolvedFile[] {
-  const found = new Set<string>();
-  for (const pattern of source.paths) {
-    const literal = path.resolve(caseFile.dir, pattern);
-    if (isRegularFile(literal)) {
-      found.add(literal);
-      continue;
-    }
-    const matches = fg.sync(pattern.replaceAll('\\', '/'), { cwd: caseFile.dir, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: false, suppressErrors: true });
-    for (const m of matches) if (isRegularFile(m)) found.add(path.resolve(m));
-  }
-  if (found.size === 0) {
-    throw new UserError({
-      what: `source '${source.name}': ${source.paths.map((p) => `'${p}'`).join(', ')} matches no file`,
-      where: `${caseFile.path} (sources[${index}].path)`,
-      help: `paths and globs are relative to the case file's folder (${caseFile.dir})`,
-    });
-  }
-  return [...found].sort().map((abs) => ({ source, abs, shown: path.relative(caseFile.dir, abs) || abs, size: statSync(abs).size }));
+/** A path a source's globs matched that is not read, and why (undefined: a folder, not worth a line). */
+export interface PassedOver {
+  readonly source: SourceSpec;
+  readonly abs: string;
+  readonly shown: string;
+  readonly why: string | undefined;
 }
 
-function isRegularFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
+/** Files a source's globs match, sorted, relative names as a person reads them. */
+export function resolveSourceFiles(caseFile: CaseFile, source: SourceSpec, index: number): ResolvedFile[] {
+  return resolveSource(caseFile, source, index).files;
+}
+
+/**
+ * The regular files a source's globs match, and what else they matched. Globs do not descend
+ * through symbolic links (a link loop would never end), but a link a glob matches is followed:
+ * to a file, it is read, once, however many matched names lead to it; to a loop, a pipe or
+ * nothing, it is passed over with the reason. Nothing here opens a file, so a FIFO cannot block.
+ */
+export function resolveSource(caseFile: CaseFile, source: SourceSpec, index: number): { files: ResolvedFile[]; passedOver: PassedOver[] } {
+  const shown = (abs: string) => path.relative(caseFile.dir, abs) || abs;
+  const namesOf = new Map<string, Set<string>>();
+  const others = new Map<string, string | undefined>();
+  const consider = (abs: string) => {
+    const kind = entryKind(abs);
+    if (kind.file) namesOf.set(kind.target, (namesOf.get(kind.target) ?? new Set()).add(abs));
+    else others.set(abs, kind.why);
+  };
+  for (const pattern of source.paths) {
+    const literal = path.resolve(caseFile.dir, pattern);
+    if (lstatSync(literal, { throwIfNoEntry: false })) {
+      consider(literal);
+      continue;
+    }
+    const matches = fg.sync(pattern.replaceAll('\\', '/'), { cwd: caseFile.dir, absolute: true, onlyFiles: false, dot: true, followSymbolicLinks: false, suppressErrors: true });
+    for (const m of matches) consider(path.resolve(m));
   }
+  const kept = new Set<string>();
+  for (const [target, names] of namesOf) {
+    // The file under its own name wins over a link to it; otherwise the first name in order.
+    const name = names.has(target) ? target : [...names].sort()[0]!;
+    kept.add(name);
+    for (const other of names) if (other !== name) others.set(other, `a symbolic link to ${shown(name)}, which is read once, under that name`);
+  }
+  const passedOver = [...others].map(([abs, why]) => ({ source, abs, shown: shown(abs), why })).sort((a, b) => (a.abs < b.abs ? -1 : 1));
+  if (kept.size === 0) {
+    const named = passedOver.map((p) => `${p.shown} is ${p.why ?? 'a folder'}`);
+    throw new UserError({
+      what: `source '${source.name}': ${source.paths.map((p) => `'${p}'`).join(', ')} matches no file`,
+      ...(named.length > 0 ? { why: named.slice(0, 5).join('; ') + (named.length > 5 ? `; and ${named.length - 5} more` : '') } : {}),
+      where: `${caseFile.path} (sources[${index}].path)`,
+      help: `paths and globs are relative to the case file's folder (${caseFile.dir})${passedOver.some((p) => p.why === undefined) ? '; a glob such as logs/* reads the files in a folder' : ''}`,
+    });
+  }
+  // A file gone since it was listed (rotated away) is read as such and named: size 0 until then.
+  const files = [...kept].sort().map((abs) => ({ source, abs, shown: shown(abs), size: statSync(abs, { throwIfNoEntry: false })?.size ?? 0 }));
+  return { files, passedOver };
+}
+
+type EntryKind = { readonly file: true; readonly target: string } | { readonly file: false; readonly why: string | undefined };
+
+/** What a matched path is, without opening it (stat follows links; lstat tells a link from what it leads to). */
+function entryKind(abs: string): EntryKind {
+  let st;
+  try {
+    st = statSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return { file: false, why: 'a symbolic link loop (it leads back to itself): not read' };
+    if (code === 'ENOENT' && lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) return { file: false, why: 'a symbolic link to a missing file: not read' };
+    return { file: false, why: `not readable (${code ?? 'unknown error'}): not read` };
+  }
+  if (st.isFile()) {
+    let target = abs;
+    try {
+      target = realpathSync(abs);
+    } catch {
+      // stat succeeded, so the path works; the name as matched identifies the file then.
+    }
+    return { file: true, target };
+  }
+  if (st.isDirectory()) return { file: false, why: undefined };
+  if (st.isFIFO()) return { file: false, why: 'a named pipe (FIFO), not a file: not read (reading would wait for a writer)' };
+  if (st.isSocket()) return { file: false, why: 'a socket, not a file: not read' };
+  return { file: false, why: 'a device, not a file: not read' };
 }
 
 interface Previous {
@@ -97,34 +157,70 @@ interface Previous {
  * grew since (same bytes up to the stored length) has only its new lines read.
  */
 export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Progress): Promise<FileReport[]> {
-  const files = caseFile.sources.flatMap((s, i) => resolveSourceFiles(caseFile, s, i));
+  const resolved = caseFile.sources.map((s, i) => resolveSource(caseFile, s, i));
+  const files = resolved.flatMap((r) => r.files);
+  await stage('resolved', `${files.length} file(s)`);
   progress?.start(files.reduce((n, f) => n + f.size, 0), files.length);
   const reports: FileReport[] = [];
   const failures: UserMessage[] = [];
+  let exitCode: ExitCode = EXIT.usage;
   for (const file of files) {
     const report = await ingestFile(store, caseFile, file, progress);
     reports.push(report);
-    if (report.status === 'failed') failures.push({ what: `${file.shown}: ${report.note}`, where: file.abs, help: report.fix ?? 'set format: on this source in the case file' });
+    if (report.status === 'failed') {
+      failures.push({ what: `${file.shown}: ${report.note}`, where: file.abs, help: report.fix ?? 'set format: on this source in the case file' });
+      if (report.failure === 'unreadable') exitCode = EXIT.runtime;
+    }
   }
+  for (const p of resolved.flatMap((r) => r.passedOver)) if (p.why) reports.push(ignored(p));
   progress?.done();
-  if (failures.length > 0) throw new IngestFailure(failures, reports);
+  if (failures.length > 0) throw new IngestFailure(failures, reports, exitCode);
   return reports;
 }
 
-/** Some files could not be read at all; the others were ingested and are in `reports`. */
+function ignored(p: PassedOver): FileReport {
+  return { source: p.source.name, path: p.shown, status: 'ignored', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: p.why };
+}
+
+/**
+ * Some files could not be read at all; the others were ingested and are in `reports`. Exit 3 when
+ * a file cannot be read (permissions, I/O), else 2 (a content no format fits: fix the input).
+ */
 export class IngestFailure extends UserError {
   constructor(
     messages: readonly UserMessage[],
     readonly reports: readonly FileReport[],
+    exitCode: ExitCode = EXIT.usage,
   ) {
-    super(messages, EXIT.usage);
+    super(messages, exitCode);
   }
 }
 
 async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, progress?: Progress): Promise<FileReport> {
+  try {
+    return await readFile(store, caseFile, file, progress);
+  } catch (e) {
+    if (e instanceof FileReadError) return unreadable(file, e);
+    throw e;
+  }
+}
+
+/** A file the operating system will not let breachscope read: named, with what to do; the other files go on. */
+function unreadable(file: ResolvedFile, e: FileReadError): FileReport {
+  const base = { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], failure: 'unreadable' } as const;
+  if (e.code === 'EACCES' || e.code === 'EPERM') {
+    return { ...base, note: `cannot be read: permission denied (${e.code})`, fix: 'give the user running breachscope read access to the file (ls -l shows its owner and mode; e.g. add the user to its group, or setfacl -m u:USER:r FILE), then run ingest again: files already read are skipped' };
+  }
+  if (e.code === 'ENOENT') {
+    return { ...base, note: 'no longer exists: it was moved or deleted after it was listed (log rotation?)', fix: 'run ingest again: it reads the files as they are then' };
+  }
+  return { ...base, note: `cannot be read: ${e.message}`, fix: 'check the file and the disk it is on (the error comes from the operating system), then run ingest again' };
+}
+
+async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, progress?: Progress): Promise<FileReport> {
   const packed = unsupportedCompression(file.abs);
   if (packed) {
-    return { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: `${packed}-compressed: breachscope reads plain and gzip files`, fix: "decompress it next to the original (keep both for the record), or leave it out of the source's glob" };
+    return { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: `${packed}-compressed: breachscope reads plain and gzip files`, fix: "decompress it next to the original (keep both for the record), or leave it out of the source's glob", failure: 'content' };
   }
   const previous = (
     await store.all<Previous & Record<string, number | string>>(
@@ -156,24 +252,45 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
   } else {
     if (previous) warnings.push(`the content of this path changed since it was last ingested (not by appending): ingested as a new file`);
     const chosen = chooseFormat(file.source, facts);
-    if (!chosen.ok) return { ...base, status: 'failed', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], note: chosen.note };
+    if (!chosen.ok) return { ...base, status: 'failed', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], note: chosen.note, failure: 'content' };
     format = chosen.format;
     formatReason = chosen.reason;
   }
 
-  const copy = facts.copyReasons.length > 0 ? path.join(store.dir, 'tmp', `copy-${process.pid}.log`) : undefined;
-  if (copy) await writeCopy(file.abs, facts.gzip, copy);
+  const copyPath = path.join(store.dir, 'tmp', `copy-${process.pid}.log`);
+  const copyReasons = [...facts.copyReasons];
+  let copy = copyReasons.length > 0 ? copyPath : undefined;
   try {
+    if (copy) await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
     // raw_lines is scratch (a temp table) and is filled outside the transaction on purpose:
     // uncommitted rows carry transaction-local rowids, and rowid + 1 is the line number.
     await stage('examined', file.shown);
-    await readLines(store, file, facts, copy);
+    await readLines(store, copy ?? file.abs, copy ? false : facts.gzip);
+    if (!copy && currentSize(file.abs) !== facts.bytes) {
+      // The file changed while it was read, and DuckDB reads to the end of what is there: it may
+      // have read lines past the bytes hashed. A copy of exactly those bytes is read instead.
+      copy = copyPath;
+      await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
+      copyReasons.push('the file grew while it was read');
+      warnings.push(`the file grew while it was read: its first ${facts.bytes} bytes (${facts.physicalLines} lines, the SHA-256 above) were read; the next run reads the rest`);
+      await readLines(store, copy, false);
+    }
+    await checkLineCount(store, file, facts);
     await stage('lines-read', file.shown);
     const lines = await lineFacts(store, firstLine);
     await stage('line-facts', file.shown);
-    const fast = await fastRelation(store, format, file, facts, lines);
+    let fast = copy ? undefined : await fastRelation(store, format, file, facts, lines);
     await stage(fast ? 'fast-path-checked' : 'general-reader', file.shown);
-    const counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings, lines, fast));
+    let counts;
+    try {
+      counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings, lines, fast));
+    } catch (e) {
+      if (!fast) throw e;
+      // The fast path reads the file again, and a file that changed since (a live log) can make
+      // DuckDB's CSV reader fail; the general reader needs only the lines already read.
+      fast = undefined;
+      counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings, lines, undefined));
+    }
     await store.run('DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS nonblank; DROP TABLE IF EXISTS raw_lines');
     await stage('committed', file.shown);
     progress?.fileDone(counts.lines);
@@ -185,11 +302,15 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
       warnings,
       ...counts,
       reader: fast ? 'fast' : 'general',
-      note: copy ? `read through a sanitised copy: ${facts.copyReasons.join('; ')}` : undefined,
+      note: copy ? `read through a sanitised copy: ${copyReasons.join('; ')}` : undefined,
     };
   } finally {
-    if (copy) rmSync(copy, { force: true });
+    rmSync(copyPath, { force: true });
   }
+}
+
+function currentSize(file: string): number | undefined {
+  return statSync(file, { throwIfNoEntry: false })?.size;
 }
 
 /** Whether the byte before `length` is a line end (the earlier ingest read whole lines only). */
@@ -233,16 +354,26 @@ function csvSource(file: string, gzip: boolean): string {
     max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
 }
 
-async function readLines(store: Store, file: ResolvedFile, facts: FileFacts, copy: string | undefined): Promise<void> {
-  await store.run(`CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT line FROM ${csvSource(copy ?? file.abs, copy ? false : facts.gzip)}`, { file: copy ?? file.abs });
+async function readLines(store: Store, from: string, gzip: boolean): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT line FROM ${csvSource(from, gzip)}`, { file: from });
+}
+
+async function checkLineCount(store: Store, file: ResolvedFile, facts: FileFacts): Promise<void> {
   const read = await store.one<{ n: number }>('SELECT count(*) AS n FROM raw_lines');
-  if (read.n !== facts.physicalLines) {
-    // DuckDB and the pre-pass must agree on every line, or line numbers would be wrong.
+  if (read.n === facts.physicalLines) return;
+  const now = currentSize(file.abs);
+  if (now === undefined || now < facts.bytes) {
+    // Not a reader bug: the bytes read are gone (copytruncate rotation, or the file was replaced).
     throw new UserError(
-      { what: `${file.shown}: DuckDB read ${read.n} lines where the file has ${facts.physicalLines}`, why: 'line numbers would not match the file', help: 'report this file to the breachscope developers' },
+      { what: `${file.shown} was truncated or removed while it was read (${facts.bytes} bytes when read, ${now ?? 'none'} now)`, why: 'the lines read no longer match the bytes hashed; nothing of this file was stored', where: file.abs, help: 'run ingest again once log rotation is done; the files already read are skipped' },
       EXIT.runtime,
     );
   }
+  // DuckDB and the pre-pass must agree on every line, or line numbers would be wrong.
+  throw new UserError(
+    { what: `${file.shown}: DuckDB read ${read.n} lines where the file has ${facts.physicalLines}`, why: 'line numbers would not match the file', help: 'report this file to the breachscope developers' },
+    EXIT.runtime,
+  );
 }
 
 interface LineFacts {
@@ -276,6 +407,9 @@ async function lineFacts(store: Store, firstLine: number): Promise<LineFacts> {
 async function fastRelation(store: Store, format: LogFormat, file: ResolvedFile, facts: FileFacts, lines: LineFacts): Promise<string | undefined> {
   const fast = format.fast;
   if (!fast || process.env.BREACHSCOPE_NO_FAST_PATH === '1' || facts.copyReasons.length > 0) return undefined;
+  // The fast path reads the file again: if its last line is still being written, DuckDB could see
+  // more of it than was hashed. The general reader reads the lines already taken.
+  if (!facts.endsWithLineEnd) return undefined;
   if (lines.comments > 0 || lines.otherEscapes > 0) return undefined;
   const columns = fast.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ');
   const csv = `read_csv($file, columns = {${columns}}, delim = ' ', quote = '"', escape = '\\', header = false, auto_detect = false,

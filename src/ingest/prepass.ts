@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, openSync, readSync, closeSync } fr
 import { isUtf8 } from 'node:buffer';
 import { createGunzip } from 'node:zlib';
 import { once } from 'node:events';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { RESERVED_BYTES } from '../formats/format.js';
 
 /** What one streaming read of a file tells before DuckDB reads it. */
@@ -20,6 +20,8 @@ export interface FileFacts {
   readonly sample: readonly string[];
   /** SHA-256 of the first `prefixBytes` bytes, when asked (to tell a grown file from a new one). */
   readonly prefixSha256: string | undefined;
+  /** Whether the content read ends with a line end (an empty file does); a writer may still be mid-line otherwise. */
+  readonly endsWithLineEnd: boolean;
 }
 
 const SAMPLE_LINES = 64;
@@ -27,7 +29,12 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 function magic(file: string): Buffer {
-  const fd = openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw readError(e);
+  }
   try {
     const head = Buffer.alloc(6);
     return head.subarray(0, readSync(fd, head, 0, 6, 0));
@@ -53,8 +60,9 @@ export function unsupportedCompression(file: string): string | undefined {
 
 /**
  * Streams the decompressed content in chunks that end at a line end (the last one may not).
- * A read error (a truncated or corrupt gzip stream) ends the stream after the data before it;
- * `damage.message` then says what happened.
+ * A decompression error (a truncated or corrupt gzip stream) ends the stream after the data
+ * before it; `damage.message` then says what happened. Errors reading the file itself are the
+ * caller's (`Opened.rawError`): they are not damage in the content.
  */
 async function* lineChunks(content: Readable, damage: { message?: string }): AsyncGenerator<Buffer> {
   let carry: Buffer | undefined;
@@ -75,10 +83,28 @@ async function* lineChunks(content: Readable, damage: { message?: string }): Asy
   if (carry && carry.length > 0) yield carry;
 }
 
-function open(file: string, gzip: boolean, hash: Hash | undefined, prefix: { bytes: number; hash: Hash; digest?: string } | undefined, onRaw?: (n: number) => void): { content: Readable; rawEnd: Promise<unknown> } {
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  const rawEnd = once(raw, 'close');
+interface Opened {
+  readonly content: Readable;
+  readonly rawEnd: Promise<unknown>;
+  /** Bytes read from the file so far. */
+  readonly seen: () => number;
+  /** An error reading the file (not decompressing it), if one happened. */
+  readonly rawError: () => Error | undefined;
+}
+
+/**
+ * Reads the first `bytes` bytes of the file and no more: a log still being written grows while it
+ * is read, and everything breachscope records of a file (hash, length, lines) must describe one
+ * and the same run of bytes. The rest is read by the next run, as a grown file.
+ */
+function open(file: string, gzip: boolean, bytes: number, hash: Hash | undefined, prefix: { bytes: number; hash: Hash; digest?: string } | undefined, onRaw?: (n: number) => void): Opened {
+  // createReadStream cannot read zero bytes (`end` is inclusive): an empty file is an empty stream.
+  const raw: Readable = bytes > 0 ? createReadStream(file, { highWaterMark: 1 << 20, start: 0, end: bytes - 1 }) : Readable.from([]);
+  // `once` rejects on 'error'; the error itself is kept in rawError, for the caller to throw.
+  const rawEnd = once(raw, 'close').catch(() => undefined);
   let seen = 0;
+  let rawError: Error | undefined;
+  raw.on('error', (e: Error) => (rawError = e));
   raw.on('data', (chunk) => {
     const b = chunk as Buffer;
     hash?.update(b);
@@ -90,12 +116,29 @@ function open(file: string, gzip: boolean, hash: Hash | undefined, prefix: { byt
     seen += b.length;
     onRaw?.(b.length);
   });
-  if (!gzip) return { content: raw, rawEnd };
+  const opened = { rawEnd, seen: () => seen, rawError: () => rawError };
+  if (!gzip) return { content: raw, ...opened };
   const gunzip = createGunzip();
-  raw.on('error', (e) => gunzip.destroy(e));
+  raw.on('error', (e: Error) => gunzip.destroy(e));
   // The raw stream is read to its end even when decompression fails, so the hash covers every byte.
   gunzip.on('error', () => raw.resume());
-  return { content: raw.pipe(gunzip), rawEnd };
+  return { content: raw.pipe(gunzip), ...opened };
+}
+
+/** An error from the file system (not from the content), with its code: EACCES, EIO, ENOENT... */
+export class FileReadError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FileReadError';
+  }
+}
+
+function readError(e: unknown): FileReadError {
+  const err = e as NodeJS.ErrnoException;
+  return new FileReadError(err.code ?? 'EIO', err.message);
 }
 
 /**
@@ -108,7 +151,7 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
   const hash = createHash('sha256');
   const prefix = prefixBytes !== undefined && prefixBytes <= size ? { bytes: prefixBytes, hash: createHash('sha256') } : undefined;
   if (prefix && prefixBytes === 0) (prefix as { digest?: string }).digest = prefix.hash.digest('hex');
-  const { content, rawEnd } = open(file, gzip, hash, prefix, onRaw);
+  const { content, rawEnd, seen, rawError } = open(file, gzip, size, hash, prefix, onRaw);
   const damage: { message?: string } = {};
   let lines = 0;
   let lastByte = LF;
@@ -129,28 +172,37 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
       }
     }
   }
-  if (lastByte !== LF) lines++;
+  const endsWithLineEnd = lastByte === LF;
+  if (!endsWithLineEnd) lines++;
   await rawEnd;
+  const failed = rawError();
+  if (failed) throw readError(failed);
   const gzipDamage = damage.message;
   const copyReasons: string[] = [];
   const warnings: string[] = [];
+  if (!gzip && /\.gz$/i.test(file) && seen() > 0) {
+    warnings.push('named .gz but not gzip-compressed (no gzip header): read as plain text; if it should be compressed, it was damaged or renamed: take the original file');
+  }
   if (hasCr) copyReasons.push('CR characters (CRLF line ends)');
   if (badUtf8) copyReasons.push('invalid UTF-8, replaced by U+FFFD');
   if (reserved.size > 0) copyReasons.push(`control bytes ${[...reserved].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')}, replaced by U+FFFD`);
   if (gzipDamage) {
     copyReasons.push('damaged gzip stream');
-    warnings.push(`damaged gzip stream (${gzipDamage}): the ${lines} line(s) before the damage were read, the rest of the file is unreadable`);
+    const cut = endsWithLineEnd ? '' : ` (line ${lines} is cut off where the damage starts)`;
+    warnings.push(`damaged gzip stream (${gzipDamage}): the ${lines} line(s) before the damage were read${cut}, the rest of the file is unreadable`);
   }
   if (badUtf8) warnings.push('invalid UTF-8 bytes were replaced by U+FFFD in the stored lines; the file itself is unchanged');
   return {
     sha256: hash.digest('hex'),
-    bytes: size,
+    // What was hashed: `size` unless the file shrank while it was read (then the caller sees it changed).
+    bytes: seen(),
     gzip,
     physicalLines: lines,
     copyReasons,
     warnings,
     sample,
     prefixSha256: (prefix as { digest?: string } | undefined)?.digest,
+    endsWithLineEnd,
   };
 }
 
@@ -159,10 +211,11 @@ const REPLACEMENT = '\uFFFD';
 /**
  * Writes the decompressed content with the line structure DuckDB needs: CRLF becomes LF, a lone
  * CR, NUL and the reserved bytes become U+FFFD, invalid UTF-8 becomes U+FFFD. Line numbers do
- * not move: every physical line of the original is one line of the copy.
+ * not move: every physical line of the original is one line of the copy. Only the first `bytes`
+ * bytes are copied: those that `examine` hashed, however much the file has grown since.
  */
-export async function writeCopy(file: string, gzip: boolean, target: string): Promise<void> {
-  const { content } = open(file, gzip, undefined, undefined);
+export async function writeCopy(file: string, gzip: boolean, bytes: number, target: string): Promise<void> {
+  const { content, rawEnd, rawError } = open(file, gzip, bytes, undefined, undefined);
   const out = createWriteStream(target);
   const decoder = new TextDecoder('utf-8', { fatal: false });
   const strip = new RegExp(`[\\r${RESERVED_BYTES.map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')}]`, 'g');
@@ -174,4 +227,7 @@ export async function writeCopy(file: string, gzip: boolean, target: string): Pr
   if (rest) out.write(rest.replace(strip, REPLACEMENT));
   out.end();
   await once(out, 'finish');
+  await rawEnd;
+  const failed = rawError();
+  if (failed) throw readError(failed);
 }
