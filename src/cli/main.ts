@@ -82,7 +82,8 @@ program
   .addOption(dbOption())
   .option('--generated-at <time>', 'ISO 8601 time to record as generated-at (default: SOURCE_DATE_EPOCH, else now)')
   .option('--gap-hours <n>', 'report gaps longer than this between events of a source', (v) => Number.parseInt(v, 10), 6)
-  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number }) => (await import('./report-command.js')).reportCommand(casePath, o));
+  .option('--max-rows <n>', 'rows per table in report.html/report.md, most accesses first (the evidence files hold every access)', (v) => Number.parseInt(v, 10), 1000)
+  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number }) => (await import('./report-command.js')).reportCommand(casePath, o));
 
 program
   .command('verify')

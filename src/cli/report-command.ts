@@ -28,8 +28,11 @@ function generatedAt(flag: string | undefined): Date {
   return new Date(Math.floor(Date.now() / 1000) * 1000);
 }
 
-export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number }): Promise<void> {
+export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number }): Promise<void> {
   const at = generatedAt(o.generatedAt);
+  if (!Number.isSafeInteger(o.maxRows) || o.maxRows < 1) {
+    throw new UserError({ what: `--max-rows: '${String(o.maxRows)}' is not a positive whole number`, help: 'give the number of rows per table, e.g. --max-rows 1000' });
+  }
   const { caseFile, store } = await openCase(casePath, o.db);
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
@@ -37,7 +40,7 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
     const outDir = path.resolve(o.out);
     const version = toolVersion();
     clearPack(outDir);
-    const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: version, gapHours: o.gapHours });
+    const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: version, gapHours: o.gapHours, maxRows: o.maxRows });
     // The reports are written first so that the manifest, written last, hashes them too.
     const manifest = await writeEvidencePack(store, caseFile, analysis, {
       outDir,

@@ -1,5 +1,5 @@
 import { figuresSentence } from './figures-sentence.js';
-import { COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
+import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
 /** Everything from logs and case files is text here, never markup. */
 export function escapeHtml(value: unknown): string {
@@ -101,8 +101,9 @@ export function renderHtml(m: ReportModel): string {
       table(['category', 'people', 'documents'], m.categories.map((x) => [x.category, x.subjects, x.documents]), new Set([1, 2])),
   );
   sections.push('<h2 id="timeline">Unauthorized accesses per day (UTC)</h2>', timelineSvg(m));
-  sections.push('<h2 id="by-ip">By client IP</h2>', keyTable(m.ips, 'client IP', ['documents', 'accounts']));
-  sections.push('<h2 id="by-account">By account</h2>', keyTable(m.accounts, 'account', ['documents', 'ips']));
+  const cap = (shown: number, total: number, what: string) => (capNote(shown, total, what) ? `<p class="note">${escapeHtml(capNote(shown, total, what))}</p>` : '');
+  sections.push('<h2 id="by-ip">By client IP</h2>', keyTable(m.ips, 'client IP', ['documents', 'accounts']), cap(m.ips.length, m.totals.ips, 'client IPs'));
+  sections.push('<h2 id="by-account">By account</h2>', keyTable(m.accounts, 'account', ['documents', 'ips']), cap(m.accounts.length, m.totals.accounts, 'accounts'));
   sections.push(
     '<h2 id="by-document">By document</h2>',
     table(
@@ -110,6 +111,7 @@ export function renderHtml(m: ReportModel): string {
       m.documents.map((d) => [d.key, d.accesses, d.ips, d.accounts, d.subjects, d.first, d.last]),
       new Set([1, 2, 3]),
     ),
+    cap(m.documents.length, m.totals.documents, 'documents'),
   );
   sections.push(
     '<h2 id="detectors">Detectors</h2>',

@@ -1,6 +1,12 @@
 import { figuresSentence } from './figures-sentence.js';
 import { TABLE_ROWS } from './render-html.js';
-import { COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
+import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
+
+/** The cap sentence as Markdown lines (a blank line, then the note), or nothing. */
+const capLine = (shown: number, total: number, what: string): string[] => {
+  const note = capNote(shown, total, what);
+  return note ? ['', `_${note}_`] : [];
+};
 
 /**
  * A value in Markdown text or a table cell: every punctuation character Markdown gives meaning to
@@ -73,10 +79,12 @@ export function renderMarkdown(m: ReportModel): string {
     '## By client IP',
     '',
     keyTable(m.ips, 'client IP', ['documents', 'accounts']),
+    ...capLine(m.ips.length, m.totals.ips, 'client IPs'),
     '',
     '## By account',
     '',
     keyTable(m.accounts, 'account', ['documents', 'ips']),
+    ...capLine(m.accounts.length, m.totals.accounts, 'accounts'),
     '',
     '## By document',
     '',
@@ -84,6 +92,7 @@ export function renderMarkdown(m: ReportModel): string {
       ['document', 'accesses', 'client IPs', 'accounts', s.subjects_from === 'subjects file' ? 'subjects' : 'owners', 'first seen (UTC)', 'last seen (UTC)'],
       m.documents.map((d) => [d.key, d.accesses, d.ips, d.accounts, d.subjects, d.first, d.last]),
     ),
+    ...capLine(m.documents.length, m.totals.documents, 'documents'),
     '',
     '## Detectors',
     '',

@@ -16,6 +16,10 @@ export interface ReportModel {
   readonly detectors: readonly { readonly id: string; readonly title: string; readonly countsAs: string; readonly level: string; readonly findings: number | null; readonly error: string | null; readonly params: string; readonly sql: string }[];
   readonly gaps: readonly { readonly source: string; readonly from: string; readonly to: string; readonly hours: number }[];
   readonly gapHours: number;
+  /** Rows shown per table; the full record is the evidence files. */
+  readonly maxRows: number;
+  /** How many rows each table would have without the cap. */
+  readonly totals: { readonly ips: number; readonly accounts: number; readonly documents: number };
   readonly categories: readonly { readonly category: string; readonly subjects: number; readonly documents: number }[];
   readonly caseText: string;
   readonly caseSha256: string;
@@ -35,6 +39,11 @@ export interface TopLine {
 }
 
 /** Headers and cells of a per-IP/account/document table, the same in every renderer. */
+/** The sentence under a capped table, or '' when every row is shown. */
+export function capNote(shown: number, total: number, what: string): string {
+  return total > shown ? `Showing the ${shown.toLocaleString('en-US')} ${what} with the most accesses of ${total.toLocaleString('en-US')}; evidence.csv and evidence.parquet hold every access.` : '';
+}
+
 export function keyTableData(rows: readonly TopLine[], keyTitle: string, cols: readonly ('documents' | 'accounts' | 'ips')[]): { headers: string[]; rows: unknown[][] } {
   const titles = { documents: 'documents', accounts: 'accounts', ips: 'client IPs' };
   return {
@@ -46,16 +55,24 @@ export function keyTableData(rows: readonly TopLine[], keyTitle: string, cols: r
 const ISO = `'%Y-%m-%dT%H:%M:%SZ'`;
 const iso = (d: Date | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : null);
 
-/** Every row of the per-IP, per-account and per-document tables (the report is the full record). */
-async function perKey(store: Store, key: 'client_ip' | 'account' | 'document'): Promise<TopLine[]> {
+/**
+ * The per-IP and per-account tables, most accesses first, at most `limit` rows: a case with a
+ * million findings must not load them all into the report (evidence.csv/.parquet hold every one).
+ */
+async function perKey(store: Store, key: 'client_ip' | 'account', limit: number): Promise<TopLine[]> {
   return store.all<TopLine & Record<string, string | number>>(
     `SELECT ${key} AS key, count(*) AS accesses, count(DISTINCT document) AS documents, count(DISTINCT account) AS accounts,
        count(DISTINCT client_ip) AS ips, strftime(min(time), ${ISO}) AS first, strftime(max(time), ${ISO}) AS last
-     FROM unauthorized WHERE ${key} IS NOT NULL GROUP BY ${key} ORDER BY accesses DESC, key`,
+     FROM unauthorized WHERE ${key} IS NOT NULL GROUP BY ${key} ORDER BY accesses DESC, key LIMIT $limit`,
+    { limit },
   );
 }
 
-export async function buildReportModel(store: Store, caseFile: CaseFile, analysis: Analysis, o: { generatedAt: Date; toolVersion: string; gapHours: number }): Promise<ReportModel> {
+/** Rows per table in report.html and report.md unless `report --max-rows` says otherwise. */
+export const DEFAULT_MAX_ROWS = 1000;
+
+export async function buildReportModel(store: Store, caseFile: CaseFile, analysis: Analysis, o: { generatedAt: Date; toolVersion: string; gapHours: number; maxRows?: number }): Promise<ReportModel> {
+  const maxRows = o.maxRows ?? DEFAULT_MAX_ROWS;
   const { duckdb } = await store.one<{ duckdb: string }>('SELECT version() AS duckdb');
   const timeline = await store.all<{ day: string; accesses: number }>(
     `WITH days AS (SELECT strftime(time, '%Y-%m-%d') AS day, count(*) AS accesses FROM unauthorized GROUP BY day),
@@ -70,7 +87,11 @@ export async function buildReportModel(store: Store, caseFile: CaseFile, analysi
        coalesce(${caseFile.documents.subjects
          ? '(SELECT string_agg(s.subject_id, \', \' ORDER BY s.subject_id) FROM subjects s WHERE s.document_id = u.document)'
          : "array_to_string(any_value(u.owners), ', ')"}, '') AS subjects
-     FROM unauthorized u GROUP BY u.document ORDER BY accesses DESC, key`,
+     FROM unauthorized u GROUP BY u.document ORDER BY accesses DESC, key LIMIT $limit`,
+    { limit: maxRows },
+  );
+  const totals = await store.one<{ ips: number; accounts: number; documents: number }>(
+    'SELECT count(DISTINCT client_ip) AS ips, count(DISTINCT account) AS accounts, count(DISTINCT document) AS documents FROM unauthorized',
   );
   const gaps = await store.all<{ source: string; from: string; to: string; hours: number }>(
     `SELECT source, strftime(time, ${ISO}) AS "from", strftime(next, ${ISO}) AS "to", round(epoch(next - time) / 3600, 1) AS hours
@@ -98,12 +119,14 @@ export async function buildReportModel(store: Store, caseFile: CaseFile, analysi
     tool: { version: o.toolVersion, duckdb },
     displayZone: caseFile.timezone,
     timeline,
-    ips: await perKey(store, 'client_ip'),
-    accounts: await perKey(store, 'account'),
+    ips: await perKey(store, 'client_ip', maxRows),
+    accounts: await perKey(store, 'account', maxRows),
     documents,
     detectors,
     gaps,
     gapHours: o.gapHours,
+    maxRows,
+    totals: { ips: totals.ips, accounts: totals.accounts, documents: totals.documents },
     categories,
     caseText: caseFile.text,
     caseSha256: caseFile.sha256,

@@ -136,3 +136,20 @@ describe('attacker-controlled strings in CSV', () => {
     }
   });
 });
+
+describe('large cases', () => {
+  test('when --max-rows caps the tables then report.html and report.md show the top rows and say how many there are, while evidence.csv keeps every access', async () => {
+    const casePath = copySample('ticketviewer');
+    const out = path.join(tempDir(), 'pack');
+    report(casePath, out, ['--max-rows', '3']);
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    const byIp = html.slice(html.indexOf('id="by-ip"'), html.indexOf('id="by-account"'));
+    assert.equal((byIp.match(/<tr>/g) ?? []).length, 1 + 3, 'header row + 3 rows');
+    assert.match(byIp, /Showing the 3 client IPs with the most accesses of 36; evidence\.csv and evidence\.parquet hold every access\./);
+    assert.match(readFileSync(path.join(out, 'report.md'), 'utf8'), /_Showing the 3 documents with the most accesses of 119;/);
+    assert.equal((await readCsv(path.join(out, 'evidence.csv'))).length, 235);
+    const bad = runCli(['report', casePath, '--out', out, '--max-rows', 'x']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-rows: 'NaN' is not a positive whole number/);
+  });
+});
