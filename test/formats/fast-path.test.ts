@@ -73,8 +73,10 @@ describe('fast path and general reader agree', () => {
   });
 
   test('when uniform files of the real corpus are read both ways then events are identical', { skip: existsSync(CORPUS) ? false : 'no ../shared corpus' }, async () => {
+    // Files that end with a line end: a file whose last line has none takes the general reader
+    // (that line may still be being written; the fast path would read the file a second time).
     const files = [
-      'combined/crowdsec__http-dos-bypass-cache.log',
+      'combined/crowdsec__http-dos-random-uri.log',
       'combined/crowdsec__nginx-http-xss-probing.log',
       'common/crowdsec__apache2-http-sensitive-files.log',
       'perf/elastic-examples__apache_logs.log',
