@@ -220,7 +220,11 @@ export async function writeCopy(file: string, gzip: boolean, bytes: number, targ
   const decoder = new TextDecoder('utf-8', { fatal: false });
   const strip = new RegExp(`[\\r${RESERVED_BYTES.map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')}]`, 'g');
   for await (const chunk of lineChunks(content, {})) {
-    const text = decoder.decode(chunk, { stream: true }).replaceAll('\r\n', '\n').replace(strip, REPLACEMENT);
+    let text = decoder.decode(chunk, { stream: true }).replaceAll('\r\n', '\n');
+    // Only the last chunk can end in CR (the others end at LF): a CRLF file cut between CR and LF,
+    // whose CR ends the last line as CRLF ends the others.
+    if (chunk[chunk.length - 1] === CR) text = text.slice(0, -1);
+    text = text.replace(strip, REPLACEMENT);
     if (!out.write(text)) await once(out, 'drain');
   }
   const rest = decoder.decode();
