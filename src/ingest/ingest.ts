@@ -7,7 +7,7 @@ import type { LogFormat } from '../formats/format.js';
 import { PARSED_COLUMNS } from '../formats/format.js';
 import { formatByName, readerFor } from '../formats/registry.js';
 import { EXIT, UserError, type ExitCode, type UserMessage } from '../util/user-error.js';
-import { examine, FileReadError, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
+import { examine, FileReadError, MAX_LINE_BYTES, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
 import { sniffFormat } from './sniff.js';
 import { stage } from '../util/trace.js';
@@ -46,8 +46,6 @@ export interface FileReport {
 
 /** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
 export const REJECT_EXAMPLES = 20;
-/** Lines longer than this are read whole; DuckDB needs the bound up front. */
-const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 interface ResolvedFile {
   readonly source: SourceSpec;
@@ -230,6 +228,23 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   )[0];
   const facts = await examine(file.abs, file.size, previous && previous.bytes < file.size ? previous.bytes : undefined, (n) => progress?.advance(n));
   const base = { source: file.source.name, path: file.shown, sha256: facts.sha256, warnings: facts.warnings };
+  if (facts.longestLine.bytes > MAX_LINE_BYTES) {
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    return {
+      ...base,
+      status: 'failed',
+      format: undefined,
+      formatReason: undefined,
+      lines: 0,
+      comments: 0,
+      events: 0,
+      rejected: 0,
+      rejectExamples: [],
+      note: `line ${facts.longestLine.line} is ${mb(facts.longestLine.bytes)} long, over the ${mb(MAX_LINE_BYTES)} a line may have: no web server writes such a line (a binary or damaged file?), and the file is not read`,
+      fix: "leave the file out of the source's glob, or read a copy without that line (keep the original for the record)",
+      failure: 'content',
+    };
+  }
 
   const same = await store.all<{ path: string }>('SELECT path FROM files WHERE sha256 = $s LIMIT 1', { s: facts.sha256 });
   if (same.length > 0) {
@@ -265,7 +280,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     // raw_lines is scratch (a temp table) and is filled outside the transaction on purpose:
     // uncommitted rows carry transaction-local rowids, and rowid + 1 is the line number.
     await stage('examined', file.shown);
-    await readLines(store, copy ?? file.abs, copy ? false : facts.gzip);
+    await readLines(store, file, copy ?? file.abs, copy ? false : facts.gzip);
     if (!copy && currentSize(file.abs) !== facts.bytes) {
       // The file changed while it was read, and DuckDB reads to the end of what is there: it may
       // have read lines past the bytes hashed. A copy of exactly those bytes is read instead.
@@ -273,7 +288,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
       await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
       copyReasons.push('the file grew while it was read');
       warnings.push(`the file grew while it was read: its first ${facts.bytes} bytes (${facts.physicalLines} lines, the SHA-256 above) were read; the next run reads the rest`);
-      await readLines(store, copy, false);
+      await readLines(store, file, copy, false);
     }
     await checkLineCount(store, file, facts);
     await stage('lines-read', file.shown);
@@ -354,8 +369,19 @@ function csvSource(file: string, gzip: boolean): string {
     max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
 }
 
-async function readLines(store: Store, from: string, gzip: boolean): Promise<void> {
-  await store.run(`CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT line FROM ${csvSource(from, gzip)}`, { file: from });
+async function readLines(store: Store, file: ResolvedFile, from: string, gzip: boolean): Promise<void> {
+  try {
+    await store.run(`CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT line FROM ${csvSource(from, gzip)}`, { file: from });
+  } catch (e) {
+    // DuckDB's CSV errors quote the offending line whole: it could be megabytes of hostile bytes.
+    const why = String((e as Error).message)
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('Original Line'))
+      .slice(0, 3)
+      .map((l) => (l.length > 200 ? `${l.slice(0, 200)}...` : l).replace(/[\x00-\x1f\x7f-\x9f]/g, '?'))
+      .join(' ');
+    throw new UserError({ what: `${file.shown}: DuckDB could not read its lines`, why, where: file.abs, help: 'report this file to the breachscope developers' }, EXIT.runtime);
+  }
 }
 
 async function checkLineCount(store: Store, file: ResolvedFile, facts: FileFacts): Promise<void> {

@@ -22,9 +22,13 @@ export interface FileFacts {
   readonly prefixSha256: string | undefined;
   /** Whether the content read ends with a line end (an empty file does); a writer may still be mid-line otherwise. */
   readonly endsWithLineEnd: boolean;
+  /** The longest line (bytes of the decompressed content, line end excluded) and its number. */
+  readonly longestLine: { readonly line: number; readonly bytes: number };
 }
 
 const SAMPLE_LINES = 64;
+/** The longest line DuckDB's CSV reader is given room for; it needs the bound up front. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -64,23 +68,34 @@ export function unsupportedCompression(file: string): string | undefined {
  * before it; `damage.message` then says what happened. Errors reading the file itself are the
  * caller's (`Opened.rawError`): they are not damage in the content.
  */
-async function* lineChunks(content: Readable, damage: { message?: string }): AsyncGenerator<Buffer> {
-  let carry: Buffer | undefined;
+async function* lineChunks(content: Readable, damage: { message?: string }, maxLine = Number.POSITIVE_INFINITY): AsyncGenerator<Buffer> {
+  // The unfinished line is kept in parts and joined once: joining at every chunk is quadratic in a long line.
+  let parts: Buffer[] = [];
+  let carried = 0;
   try {
     for await (const chunk of content as AsyncIterable<Buffer>) {
-      const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const cut = buf.lastIndexOf(LF);
+      const cut = chunk.lastIndexOf(LF);
       if (cut < 0) {
-        carry = buf;
+        parts.push(chunk);
+        carried += chunk.length;
+        if (carried > maxLine) {
+          // A line longer than any reader takes (a binary or NUL-filled file): passed on in pieces
+          // that do not end at a line end, instead of held whole in memory.
+          yield* parts;
+          parts = [];
+          carried = 0;
+        }
         continue;
       }
-      carry = cut + 1 < buf.length ? buf.subarray(cut + 1) : undefined;
-      yield buf.subarray(0, cut + 1);
+      parts.push(chunk.subarray(0, cut + 1));
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      parts = cut + 1 < chunk.length ? [chunk.subarray(cut + 1)] : [];
+      carried = chunk.length - cut - 1;
     }
   } catch (e) {
     damage.message = (e as Error).message;
   }
-  if (carry && carry.length > 0) yield carry;
+  if (carried > 0) yield Buffer.concat(parts);
 }
 
 interface Opened {
@@ -159,8 +174,16 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
   let badUtf8 = false;
   const reserved = new Set<number>();
   const sample: string[] = [];
-  for await (const chunk of lineChunks(content, damage)) {
-    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) lines++;
+  let pos = 0;
+  let lineStart = 0;
+  let longestLine = { line: 0, bytes: 0 };
+  for await (const chunk of lineChunks(content, damage, MAX_LINE_BYTES)) {
+    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
+      lines++;
+      if (pos + i - lineStart > longestLine.bytes) longestLine = { line: lines, bytes: pos + i - lineStart };
+      lineStart = pos + i + 1;
+    }
+    pos += chunk.length;
     lastByte = chunk[chunk.length - 1]!;
     if (!hasCr && chunk.indexOf(CR) >= 0) hasCr = true;
     if (!badUtf8 && !isUtf8(chunk)) badUtf8 = true;
@@ -173,7 +196,10 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
     }
   }
   const endsWithLineEnd = lastByte === LF;
-  if (!endsWithLineEnd) lines++;
+  if (!endsWithLineEnd) {
+    lines++;
+    if (pos - lineStart > longestLine.bytes) longestLine = { line: lines, bytes: pos - lineStart };
+  }
   await rawEnd;
   const failed = rawError();
   if (failed) throw readError(failed);
@@ -203,6 +229,7 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
     sample,
     prefixSha256: (prefix as { digest?: string } | undefined)?.digest,
     endsWithLineEnd,
+    longestLine,
   };
 }
 

@@ -83,6 +83,17 @@ describe('edge inputs', () => {
     assert.deepEqual([a.ingest.lines, a.ingest.events, a.ingest.rejected_lines], [6, 6, 0]);
   });
 
+  test('when a line is longer than the 64 MB a line may have then its file fails naming the line and size, the others are read, exit 2, and no log text is echoed', () => {
+    const huge = Buffer.alloc(65 * 1024 * 1024, 'x');
+    const c = makeCase(CASE('logs/*'), { 'logs/a.log': `${L(1)}\n`, 'logs/huge.log': Buffer.concat([Buffer.from(`${L(1)}\n`), huge, Buffer.from(`\n${L(3)}\n`)]) });
+    const r = ingestRun(c);
+    assert.equal(r.code, 2);
+    assert.deepEqual(r.files.map((f) => [f.path, f.status, f.events, f.failure]), [['logs/a.log', 'ingested', 1, undefined], ['logs/huge.log', 'failed', 0, 'content']]);
+    assert.match(r.stderr, /^error: logs\/huge\.log: line 2 is 65\.0 MB long, over the 64\.0 MB a line may have: no web server writes such a line \(a binary or damaged file\?\), and the file is not read$/m);
+    assert.match(r.stderr, /^ {2}fix: +leave the file out of the source's glob, or read a copy without that line/m);
+    assert.ok(r.stderr.length < 2000, `stderr holds ${r.stderr.length} characters`);
+  });
+
   // traps.test.ts 'when the last line has no newline then it is read' pins the line count; this pins the event itself.
   test('when the last line has no newline then it is an event with all its fields and its raw line byte-exact', async () => {
     const c = makeCase(CASE('access.log'), { 'access.log': `${L(1)}\n${L(2)}` });
