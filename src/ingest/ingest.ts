@@ -199,9 +199,15 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
     return await readFile(store, caseFile, file, progress);
   } catch (e) {
     if (e instanceof FileReadError) return unreadable(file, e);
+    if (e instanceof FileChangedError) {
+      return { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], failure: 'unreadable', note: e.message, fix: 'run ingest again once the rotation is done: the files already read are skipped, and a rotated copy matched by the glob is read then' };
+    }
     throw e;
   }
 }
+
+/** The bytes hashed are no longer there to read: the file shrank or went away mid-read. */
+class FileChangedError extends Error {}
 
 /** A file the operating system will not let breachscope read: named, with what to do; the other files go on. */
 function unreadable(file: ResolvedFile, e: FileReadError): FileReport {
@@ -390,10 +396,7 @@ async function checkLineCount(store: Store, file: ResolvedFile, facts: FileFacts
   const now = currentSize(file.abs);
   if (now === undefined || now < facts.bytes) {
     // Not a reader bug: the bytes read are gone (copytruncate rotation, or the file was replaced).
-    throw new UserError(
-      { what: `${file.shown} was truncated or removed while it was read (${facts.bytes} bytes when read, ${now ?? 'none'} now)`, why: 'the lines read no longer match the bytes hashed; nothing of this file was stored', where: file.abs, help: 'run ingest again once log rotation is done; the files already read are skipped' },
-      EXIT.runtime,
-    );
+    throw new FileChangedError(`was truncated or removed while it was read (${facts.bytes} bytes when hashed, ${now ?? 'none'} now; log rotation with copytruncate?): nothing of it was stored`);
   }
   // DuckDB and the pre-pass must agree on every line, or line numbers would be wrong.
   throw new UserError(

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, readFileSync, symlinkSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, readFileSync, symlinkSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -329,6 +329,33 @@ describe('a file growing while it is read', () => {
       assert.equal(all.map((e) => `${e.raw}\n`).join(''), readFileSync(file, 'utf8'));
     });
   }
+
+  test('when log rotation copies and truncates the file while it is read then the file fails with exit 3 and nothing of it stored, and the rerun reads both files whole', async () => {
+    const before = lines(1, 300);
+    const c = makeCase(CASE('access.log*'), { 'access.log': before });
+    const file = path.join(path.dirname(c), 'access.log');
+    let rotated = false;
+    const first = await ingestAsync(c, (l) => {
+      if (!rotated && l.startsWith('stage examined ')) {
+        // logrotate's copytruncate, then the server's next lines.
+        copyFileSync(file, `${file}.1`);
+        truncateSync(file, 0);
+        appendFileSync(file, lines(301, 302));
+        rotated = true;
+      }
+    });
+    assert.equal(rotated, true);
+    assert.equal(first.code, 3);
+    assert.deepEqual(first.files.map((f) => [f.path, f.status, f.failure, f.note]), [
+      ['access.log', 'failed', 'unreadable', `was truncated or removed while it was read (${Buffer.byteLength(before)} bytes when hashed, ${Buffer.byteLength(lines(301, 302))} now; log rotation with copytruncate?): nothing of it was stored`],
+    ]);
+    assert.deepEqual(await query(c, 'SELECT count(*)::INTEGER AS n FROM events'), [{ n: 0 }]);
+    const again = ingest(c);
+    assert.deepEqual(again.map((f) => [f.path, f.status, f.events, f.sha256]), [
+      ['access.log', 'ingested', 2, sha256(lines(301, 302))],
+      ['access.log.1', 'ingested', 300, sha256(before)],
+    ]);
+  });
 
   // traps.test.ts pins a last line cut mid-write and completed later (read as cut, warned about on the rerun).
   test('when another process appends lines throughout the ingest then the hash is of the bytes read and every line is stored once across run and rerun', async () => {
