@@ -236,7 +236,7 @@ describe('edge inputs', () => {
     assert.match(failed.stderr, /^ {2}why: +pipe\.log is a named pipe \(FIFO\), not a file: not read/m);
   });
 
-  test('when a glob matches a symlink loop, a folder link back up, and links to log files then the loops are named and each file is read once', async () => {
+  test('when a glob matches a symlink loop, a folder link back up, a dangling link and links to log files then the loops and the dangling link are named and each file is read once', async () => {
     const c = makeCase(CASE('logs/**'), { 'logs/access.log': `${L(1)}\n${L(2)}\n`, 'elsewhere/other.log': `${L(3)}\n` });
     const dir = path.dirname(c);
     symlinkSync('b', path.join(dir, 'logs/a'));
@@ -244,6 +244,7 @@ describe('edge inputs', () => {
     symlinkSync('..', path.join(dir, 'logs/up'));
     symlinkSync('access.log', path.join(dir, 'logs/current.log'));
     symlinkSync('../elsewhere/other.log', path.join(dir, 'logs/other.log'));
+    symlinkSync('rotated-away.log', path.join(dir, 'logs/dangling.log'));
     const r = ingestRun(c);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.files.map((f) => [f.path, f.status, f.events, f.note]), [
@@ -252,6 +253,7 @@ describe('edge inputs', () => {
       ['logs/a', 'ignored', 0, 'a symbolic link loop (it leads back to itself): not read'],
       ['logs/b', 'ignored', 0, 'a symbolic link loop (it leads back to itself): not read'],
       ['logs/current.log', 'ignored', 0, 'a symbolic link to logs/access.log, which is read once, under that name'],
+      ['logs/dangling.log', 'ignored', 0, 'a symbolic link to a missing file: not read'],
     ]);
     assert.equal(r.files[1]!.sha256, sha256(`${L(3)}\n`));
     const rows = await query<{ path: string; line: number }>(c, 'SELECT f.path, e.line FROM events e JOIN files f USING (file_id) ORDER BY f.path, e.line');
