@@ -230,9 +230,13 @@ SELECT
 FROM u`;
 
   const jsPattern = new RegExp(`^(?:${pattern})[ \\t]*$`);
-  const fills = ['client_ip', 'forwarded_for', 'method', 'path', 'status', 'bytes', 'user_agent', 'referer', 'account', 'request_id', 'session'].filter(
-    (f) => first(f) !== undefined || (f === 'method' || f === 'path' ? hasRequest || first('uri') !== undefined : false),
-  );
+  // method and path also come from the request line; path also from uri (+ query); session also from a cookie.
+  const filled: Record<string, boolean> = {
+    method: hasRequest || first('method') !== undefined,
+    path: hasRequest || pathSql !== 'NULL::VARCHAR',
+    session: session !== undefined || first('session') !== undefined,
+  };
+  const fills = ['client_ip', 'forwarded_for', 'method', 'path', 'status', 'bytes', 'user_agent', 'referer', 'account', 'request_id', 'session'].filter((f) => filled[f] ?? first(f) !== undefined);
   return {
     problems,
     format: {

@@ -101,14 +101,16 @@ WITH hdr AS (
     coalesce(${pick(NAMES.date)}, header_date) AS date_txt,
     ${pick(NAMES.time)} AS time_txt,
     ${pick(NAMES.method)} AS method_txt,
-    coalesce(${pick(NAMES.stem)}, CASE WHEN starts_with(${pick(NAMES.uri)}, '/') THEN ${pick(NAMES.uri)}
-      ELSE nullif(substr(${pick(NAMES.uri)}, strpos(${pick(NAMES.uri)}, '/')), ${pick(NAMES.uri)}) END) AS stem_txt,
-    CASE WHEN NOT starts_with(${pick(NAMES.uri)}, '/') AND strpos(${pick(NAMES.uri)}, '/') > 1 THEN left(${pick(NAMES.uri)}, strpos(${pick(NAMES.uri)}, '/') - 1) END AS uri_host,
+    ${pick(NAMES.stem)} AS stem_field,
+    ${pick(NAMES.uri)} AS uri_txt,
     ${pick(NAMES.query)} AS query_txt,
     ${pick(NAMES.status)} AS status_txt
   FROM f
 ), k AS (
   SELECT *,
+    -- cs-uri may carry the host before the path (Incapsula: www.example.com/page.php)
+    coalesce(stem_field, CASE WHEN starts_with(uri_txt, '/') THEN uri_txt ELSE nullif(substr(uri_txt, strpos(uri_txt, '/')), uri_txt) END) AS stem_txt,
+    CASE WHEN NOT starts_with(uri_txt, '/') AND strpos(uri_txt, '/') > 1 THEN left(uri_txt, strpos(uri_txt, '/') - 1) END AS uri_host,
     try_strptime(date_txt || ' ' || time_txt, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%d/%b/%Y %H:%M:%S']) AS naive,
     -- IIS FTP logs write the session number before the verb: [3]sent
     regexp_extract(method_txt, '^\\[([0-9]+)\\]', 1) AS ftp_session

@@ -273,7 +273,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   } else {
     if (previous) warnings.push(`the content of this path changed since it was last ingested (not by appending): ingested as a new file`);
     const chosen = chooseFormat(file.source, facts);
-    if (!chosen.ok) return { ...base, status: 'failed', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], note: chosen.note, failure: 'content' };
+    if (!chosen.ok) return { ...base, status: 'failed', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], note: chosen.note, fix: chosen.fix, failure: 'content' };
     format = chosen.format;
     formatReason = chosen.reason;
   }
@@ -352,7 +352,7 @@ async function prefixMatches(store: Store, fileId: number, prefixSha: string): P
   return rows.length > 0;
 }
 
-function chooseFormat(source: SourceSpec, facts: FileFacts): { ok: true; format: LogFormat; reason: string | undefined } | { ok: false; note: string } {
+function chooseFormat(source: SourceSpec, facts: FileFacts): { ok: true; format: LogFormat; reason: string | undefined } | { ok: false; note: string; fix: string } {
   if (typeof source.format === 'object') return { ok: true, format: readerFor(source), reason: `the ${source.format.server} format definition in the case file` };
   if (source.format !== 'auto') return { ok: true, format: formatByName(source.format), reason: undefined };
   if (facts.sample.length === 0) return { ok: true, format: formatByName('combined'), reason: 'empty file: nothing to detect' };
@@ -365,7 +365,10 @@ function chooseFormat(source: SourceSpec, facts: FileFacts): { ok: true; format:
     .map((f) => `${f.format.name} (${f.fit} of ${f.of} sampled lines fit)`)
     .join(', ');
   const of = sniffed.fits[0]?.of ?? 0;
-  return { ok: false, note: `${what}; ${closest ? `closest: ${closest}` : `none of the ${of} sampled lines fits any format (breachscope formats lists them)`}` };
+  const fix = sniffed.notAccessLog
+    ? "error logs hold no requests: leave this file out of the source's glob"
+    : "set format: on this source (breachscope formats lists them), or paste the server's own definition: format: {nginx: '<log_format>'} or {apache: '<LogFormat>'}";
+  return { ok: false, note: `${what}; ${closest ? `closest: ${closest}` : `none of the ${of} sampled lines fits any format (breachscope formats lists them)`}`, fix };
 }
 
 function csvSource(file: string, gzip: boolean): string {

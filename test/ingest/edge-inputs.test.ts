@@ -194,7 +194,7 @@ describe('edge inputs', () => {
     const failed = runCli(['ingest', auto]);
     assert.equal(failed.code, 2);
     assert.match(failed.stderr, /^error: random\.gz: no format fits this file; none of the \d+ sampled lines fits any format/m);
-    assert.match(failed.stderr, /^ {2}fix: +set format: on this source in the case file$/m);
+    assert.match(failed.stderr, /^ {2}fix: +set format: on this source \(breachscope formats lists them\), or paste the server.s own definition/m);
     assert.doesNotMatch(failed.stderr, /^\s+at /m);
   });
 
