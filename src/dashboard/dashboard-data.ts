@@ -110,11 +110,12 @@ export class DashboardData implements DashboardSource {
   event(eventId: number): Promise<EventDetail | undefined> {
     return this.serial(async () => {
       const [e] = await this.store.all<Omit<EventDetail, 'findings'> & Row>(
-        `SELECT e.event_id, f.path AS file, e.line, f.sha256, e.source, e.raw, strftime(e.time, '%Y-%m-%dT%H:%M:%SZ') AS time,
+        `SELECT e.event_id, f.path AS file, e.line, f.sha256, e.source, l.raw, strftime(e.time, '%Y-%m-%dT%H:%M:%SZ') AS time,
            e.method, e.path, e.status, e.user_agent, coalesce(r.client_ip, e.client_ip) AS client_ip, e.client_ip AS socket_ip,
            e.forwarded_for, coalesce(r.account, e.account) AS account, r.account_via, coalesce(r.document, e.document) AS document,
            r.authorized_by
-         FROM events e JOIN files f ON f.file_id = e.file_id LEFT JOIN document_requests r ON r.event_id = e.event_id
+         FROM events e JOIN files f ON f.file_id = e.file_id JOIN lines l ON l.file_id = e.file_id AND l.line = e.line
+         LEFT JOIN document_requests r ON r.event_id = e.event_id
          WHERE e.event_id = $id::BIGINT`,
         { id: eventId },
       );

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, DuckDBTimestampTZValue, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
@@ -56,7 +57,14 @@ CREATE TABLE IF NOT EXISTS events (
   account VARCHAR,
   session VARCHAR,
   request_id VARCHAR,
-  document VARCHAR,
+  document VARCHAR
+);
+-- The raw text of every line read (events and rejected lines), apart from the parsed columns:
+-- joined on (file_id, line) where a line is quoted (evidence pack, dashboard), never scanned by
+-- the analysis, so storing it costs a write and no reading.
+CREATE TABLE IF NOT EXISTS lines (
+  file_id INTEGER NOT NULL,
+  line BIGINT NOT NULL,
   raw VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS rejects (
@@ -90,7 +98,7 @@ export class Store implements Disposable {
         autoload_known_extensions: 'false',
         memory_limit: MEMORY_LIMIT,
         temp_directory: path.join(dir, 'tmp'),
-        threads: String(Math.max(1, Number(process.env.BREACHSCOPE_THREADS ?? 0)) || defaultThreads()),
+        threads: String(threadCount()),
       });
     } catch (e) {
       const message = (e as Error).message;
@@ -116,7 +124,23 @@ export class Store implements Disposable {
     // about as large as the logs it holds is the better trade under a 72-hour clock.
     await store.run("SET disabled_compression_methods = 'fsst'");
     await store.run(SCHEMA);
+    await store.checkSchema(file);
     return store;
+  }
+
+  /** A store written before raw lines moved to their own table cannot be read or added to. */
+  private async checkSchema(file: string): Promise<void> {
+    const old = await this.all("SELECT 1 FROM duckdb_columns() WHERE database_name = current_database() AND table_name = 'events' AND column_name = 'raw'");
+    if (old.length === 0) return;
+    this.close();
+    throw new UserError(
+      {
+        what: 'the case store was written by an earlier version of breachscope, which kept raw lines in the events table',
+        where: file,
+        help: 'ingest into a new store (delete the .breachscope folder, or pass --db with another directory); the log files are read again and give the same events',
+      },
+      EXIT.runtime,
+    );
   }
 
   async run(sql: string, params?: Params): Promise<void> {
@@ -156,8 +180,11 @@ export class Store implements Disposable {
   }
 }
 
-function defaultThreads(): number {
-  return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2));
+/** BREACHSCOPE_THREADS when it is a positive whole number, else one per core up to 8. */
+export function threadCount(): number {
+  const asked = Number(process.env.BREACHSCOPE_THREADS);
+  if (Number.isInteger(asked) && asked > 0) return asked;
+  return Math.max(1, Math.min(8, availableParallelism()));
 }
 
 /** Lists need their item type spelled out; every list this program binds holds text. */

@@ -147,7 +147,6 @@ WITH x AS (
 )
 SELECT
   line_no,
-  line,
   time,
   ${lastHop('host')} AS client_ip,
   ${earlierHops('host')} AS forwarded_for,

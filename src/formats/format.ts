@@ -35,13 +35,16 @@ export interface LogFormat {
 /**
  * DuckDB's CSV reader splits a uniform NCSA log (space-delimited, `"`-quoted, `\`-escaped) about
  * ten times faster than string functions can. A file takes this path only when the reader accepts
- * every line and its rows line up one for one with the file's non-blank lines; otherwise ingest
+ * every line and its rows line up one for one with the file's non-empty lines; otherwise ingest
  * falls back to `sql`, which reads any line. Both must give the same events (tested).
  */
 export interface FastPath {
   /** read_csv column names, all VARCHAR; the first must start every line. */
   readonly columns: readonly string[];
-  /** SQL over `fast(line_no, line, <columns>)` returning PARSED_COLUMNS. */
+  /**
+   * SQL over `fast(line_no, <columns>)` returning PARSED_COLUMNS and `line_no`. The raw line is
+   * read apart (ingest joins nothing: both reads carry the line number).
+   */
   sql(ctx: FormatContext): string;
 }
 

@@ -2,12 +2,12 @@ import { closeSync, lstatSync, openSync, readSync, realpathSync, rmSync, statSyn
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { CaseFile, SourceSpec } from '../case/case-file.js';
-import type { Store } from '../db/store.js';
+import type { Params, Store } from '../db/store.js';
 import type { LogFormat } from '../formats/format.js';
 import { PARSED_COLUMNS } from '../formats/format.js';
 import { formatByName, readerFor } from '../formats/registry.js';
 import { EXIT, UserError, type ExitCode, type UserMessage } from '../util/user-error.js';
-import { examine, FileReadError, MAX_LINE_BYTES, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
+import { examine, FileReadError, LINE_SUM_MODULUS, MAX_LINE_BYTES, unsupportedCompression, writeCopy, writeNumberedCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
 import { sniffFormat } from './sniff.js';
 import { stage } from '../util/trace.js';
@@ -281,39 +281,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   const copyPath = path.join(store.dir, 'tmp', `copy-${process.pid}.log`);
   const copyReasons = [...facts.copyReasons];
   let copy = copyReasons.length > 0 ? copyPath : undefined;
-  try {
-    if (copy) await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
-    // raw_lines is scratch (a temp table) and is filled outside the transaction on purpose:
-    // uncommitted rows carry transaction-local rowids, and rowid + 1 is the line number.
-    await stage('examined', file.shown);
-    await readLines(store, file, copy ?? file.abs, copy ? false : facts.gzip);
-    if (!copy && currentSize(file.abs) !== facts.bytes) {
-      // The file changed while it was read, and DuckDB reads to the end of what is there: it may
-      // have read lines past the bytes hashed. A copy of exactly those bytes is read instead.
-      copy = copyPath;
-      await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
-      copyReasons.push('the file grew while it was read');
-      warnings.push(`the file grew while it was read: its first ${facts.bytes} bytes (${facts.physicalLines} lines, the SHA-256 above) were read; the next run reads the rest`);
-      await readLines(store, file, copy, false);
-    }
-    await checkLineCount(store, file, facts);
-    await stage('lines-read', file.shown);
-    const lines = await lineFacts(store, firstLine);
-    await stage('line-facts', file.shown);
-    let fast = copy ? undefined : await fastRelation(store, format, file, facts, lines);
-    await stage(fast ? 'fast-path-checked' : 'general-reader', file.shown);
-    let counts;
-    try {
-      counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings, lines, fast));
-    } catch (e) {
-      if (!fast) throw e;
-      // The fast path reads the file again, and a file that changed since (a live log) can make
-      // DuckDB's CSV reader fail; the general reader needs only the lines already read.
-      fast = undefined;
-      counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings, lines, undefined));
-    }
-    await store.run('DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS nonblank; DROP TABLE IF EXISTS raw_lines');
-    await stage('committed', file.shown);
+  const done = (counts: LoadCounts, reader: 'fast' | 'general'): FileReport => {
     progress?.fileDone(counts.lines);
     return {
       ...base,
@@ -322,12 +290,45 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
       formatReason,
       warnings,
       ...counts,
-      reader: fast ? 'fast' : 'general',
+      reader,
       note: copy ? `read through a sanitised copy: ${copyReasons.join('; ')}` : undefined,
     };
+  };
+  try {
+    await stage('examined', file.shown);
+    const refusal = fastPathRefusal(format, facts, firstLine);
+    if (refusal === undefined) {
+      const counts = await readFast(store, file, format, facts, formatReason, warnings);
+      if (counts) return done(counts, 'fast');
+    } else trace(`fast path not taken: ${refusal}`);
+    if (copy) await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
+    // raw_lines is scratch (a temp table) and is filled outside the transaction on purpose:
+    // uncommitted rows carry transaction-local rowids, and rowid + 1 is the line number.
+    await readLines(store, file, copy ?? file.abs, copy ? false : facts.gzip);
+    if (!copy && currentSize(file.abs) !== facts.bytes) {
+      // The file changed while it was read, and DuckDB reads to the end of what is there: it may
+      // have read lines past the bytes hashed. A copy of exactly those bytes is read instead.
+      copy = copyPath;
+      await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
+      copyReasons.push('the file grew while it was read');
+      warnings.push(grewWarning(facts));
+      await readLines(store, file, copy, false);
+    }
+    await checkLineCount(store, file, facts);
+    await stage('lines-read', file.shown);
+    const lines = await lineFacts(store, firstLine);
+    await stage('line-facts', file.shown);
+    const counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings, lines, undefined));
+    await store.run('DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS raw_lines');
+    await stage('committed', file.shown);
+    return done(counts, 'general');
   } finally {
     rmSync(copyPath, { force: true });
   }
+}
+
+function grewWarning(facts: FileFacts): string {
+  return `the file grew while it was read: its first ${facts.bytes} bytes (${facts.physicalLines} lines, the SHA-256 above) were read; the next run reads the rest`;
 }
 
 function currentSize(file: string): number | undefined {
@@ -433,37 +434,104 @@ async function lineFacts(store: Store, firstLine: number): Promise<LineFacts> {
 }
 
 /**
- * The fast path's relation, or undefined when the file cannot take it: DuckDB's CSV reader must
- * accept every line, give exactly one row per non-blank line, and each row must start its line.
+ * Reads a file by the fast path, in one transaction; undefined when its rows turn out not to be the
+ * file's lines (nothing of them is kept then, and the general reader reads the file).
  */
-async function fastRelation(store: Store, format: LogFormat, file: ResolvedFile, facts: FileFacts, lines: LineFacts): Promise<string | undefined> {
-  const fast = format.fast;
-  if (!fast || process.env.BREACHSCOPE_NO_FAST_PATH === '1' || facts.copyReasons.length > 0) return undefined;
-  // The fast path reads the file again: if its last line is still being written, DuckDB could see
-  // more of it than was hashed. The general reader reads the lines already taken.
-  if (!facts.endsWithLineEnd) return undefined;
-  if (lines.comments > 0 || lines.otherEscapes > 0) return undefined;
-  const columns = fast.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ');
-  const csv = `read_csv($file, columns = {${columns}}, delim = ' ', quote = '"', escape = '\\', header = false, auto_detect = false,
-    new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, compression = '${facts.gzip ? 'gzip' : 'none'}',
-    max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
-  // The CSV reader skips empty lines, so its rows pair with the non-blank lines in order.
-  const nonblank = lines.blank === 0 ? '(SELECT rowid + 1 AS line_no, line FROM raw_lines)' : 'nonblank';
-  if (lines.blank > 0) {
-    await store.run(`CREATE OR REPLACE TEMP TABLE nonblank AS SELECT rowid + 1 AS line_no, line FROM raw_lines WHERE line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*')`);
-  }
-  const relation = `(SELECT * FROM ${nonblank} POSITIONAL JOIN ${csv})`;
-  const first = fast.columns[0]!;
+async function readFast(store: Store, file: ResolvedFile, format: LogFormat, facts: FileFacts, formatReason: string | undefined, warnings: string[]): Promise<LoadCounts | undefined> {
+  const copy = path.join(store.dir, 'tmp', `numbered-${process.pid}.log`);
   try {
-    const check = await store.one<{ n: number; misaligned: number }>(
-      `SELECT count(*) AS n, count(*) FILTER (WHERE line IS NULL OR ${first} IS NULL OR NOT starts_with(line, ${first})) AS misaligned FROM ${relation}`,
-      { file: file.abs },
-    );
-    if (check.misaligned > 0 || check.n !== facts.physicalLines - lines.blank) return undefined;
-  } catch {
-    return undefined; // a line the CSV reader refuses: the general reader reads it and says why
+    // A copy of exactly the bytes hashed: a file growing meanwhile does not reach DuckDB.
+    const written = await writeNumberedCopy(file.abs, facts.gzip, facts.bytes, copy);
+    await stage('numbered-copy-written', file.shown);
+    // What DuckDB reads is the copy, of the bytes hashed; lines written since are the next run's.
+    if ((currentSize(file.abs) ?? 0) > facts.bytes) warnings.push(grewWarning(facts));
+    const expected = facts.physicalLines - facts.shape.emptyLines;
+    if (written !== expected) {
+      trace(`fast path stepped aside: the copy has ${written} lines, the file ${expected}`);
+      return undefined;
+    }
+    const lines: LineFacts = { expected, comments: 0, blank: facts.shape.emptyLines, otherEscapes: 0 };
+    // Rows land in any order (event ids and line numbers say where each is from); keeping file
+    // order would hold the inserts to one thread.
+    await store.run('SET preserve_insertion_order = false');
+    const counts = await store.transaction(() => loadFile(store, file, format, facts, 1, formatReason, warnings, lines, { ...fastQueries(format, file), copy }));
+    await stage('committed', file.shown);
+    return counts;
+  } catch (e) {
+    // A line the CSV reader refuses, or rows that are not the file's lines: the general reader
+    // reads every line and says what is wrong with each.
+    trace(`fast path stepped aside: ${(e as Error).message}`);
+    return undefined;
+  } finally {
+    await store.run('SET preserve_insertion_order = true');
+    rmSync(copy, { force: true });
   }
-  return `WITH fast AS ${relation} SELECT * FROM (${fast.sql({ timezone: file.source.timezone, fields: file.source.fields })})`;
+}
+
+/** With BREACHSCOPE_TRACE_STAGES=1, why a file took the reader it took. */
+function trace(message: string): void {
+  if (process.env.BREACHSCOPE_TRACE_STAGES === '1') process.stderr.write(`trace ${message}\n`);
+}
+
+/** Whether the pre-pass shows a file the fast path can read; the reason when not (for tracing). */
+function fastPathRefusal(format: LogFormat, facts: FileFacts, firstLine: number): string | undefined {
+  const shape = facts.shape;
+  if (!format.fast) return 'the format has no fast path';
+  if (process.env.BREACHSCOPE_NO_FAST_PATH === '1') return 'BREACHSCOPE_NO_FAST_PATH=1';
+  if (firstLine > 1) return 'a grown file: only its new lines are read';
+  if (facts.copyReasons.length > 0) return facts.copyReasons.join('; ');
+  // A last line without a line end may still be being written.
+  if (!facts.endsWithLineEnd) return 'the last line has no line end';
+  if (shape.commentLines > 0) return 'comment lines';
+  if (shape.whitespaceLines > 0) return 'lines of spaces only';
+  if (shape.otherEscapes) return 'backslash escapes other than \\"';
+  return undefined;
+}
+
+/**
+ * The fast path's two reads of the numbered copy (see writeNumberedCopy): DuckDB's CSV reader
+ * splits the fields, and a line reader takes the raw text. Both carry the line number from the
+ * copy, so neither needs the other's row order.
+ */
+function fastQueries(format: LogFormat, file: ResolvedFile): { parsed: string; raw: string } {
+  const fast = format.fast!;
+  const columns = ["'line_no': 'BIGINT'", ...fast.columns.map((c) => `'${c}': 'VARCHAR'`)].join(', ');
+  const csv = `read_csv($copy, columns = {${columns}}, delim = ' ', quote = '"', escape = '\\', header = false, auto_detect = false,
+    new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+  const numbered = `read_csv($copy, columns = {'l': 'VARCHAR'}, delim = '\x01', quote = '', escape = '', comment = '', header = false,
+    auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+  return {
+    parsed: `WITH fast AS (SELECT * FROM ${csv}) SELECT * FROM (${fast.sql({ timezone: file.source.timezone, fields: file.source.fields })})`,
+    raw: `SELECT CAST(left(l, strpos(l, ' ') - 1) AS BIGINT) AS line_no, substr(l, strpos(l, ' ') + 1) AS line FROM ${numbered}`,
+  };
+}
+
+/** The fast path's rows do not stand for the file's lines: its transaction is rolled back. */
+class FastPathRefused extends Error {}
+
+interface LoadCounts {
+  lines: number;
+  comments: number;
+  events: number;
+  rejected: number;
+  rejectExamples: RejectExample[];
+}
+
+/**
+ * Throws FastPathRefused unless the fast path's rows are the file's lines: as many as the file has
+ * non-empty lines, with the same line numbers as the raw lines (count, sum and sum of squares), and
+ * the raw lines as the pre-pass saw them (each line number times its length, summed).
+ */
+async function checkFastRows(store: Store, facts: FileFacts, fileId: number, expected: number): Promise<void> {
+  const sums = (table: string) => `SELECT count(*) AS n, sum(line)::VARCHAR AS s1, sum(line::HUGEINT * line)::VARCHAR AS s2 FROM ${table} WHERE file_id = $id`;
+  const rows = await store.one<{ n: number; s1: string; s2: string }>(sums('(SELECT file_id, line FROM events UNION ALL SELECT file_id, line FROM rejects)'), { id: fileId });
+  const raw = await store.one<{ n: number; s1: string; s2: string; len: number }>(
+    `SELECT *, (SELECT (coalesce(sum(line * strlen(raw)), 0) % ${LINE_SUM_MODULUS})::BIGINT FROM lines WHERE file_id = $id) AS len FROM (${sums('lines')})`,
+    { id: fileId },
+  );
+  if (rows.n !== expected || raw.n !== expected) throw new FastPathRefused(`${rows.n} rows and ${raw.n} raw lines for ${expected} lines`);
+  if (rows.s1 !== raw.s1 || rows.s2 !== raw.s2) throw new FastPathRefused('the rows do not carry the line numbers of the raw lines');
+  if (raw.len !== facts.shape.lineSum) throw new FastPathRefused(`line sum ${raw.len}, the file's is ${facts.shape.lineSum}`);
 }
 
 async function loadFile(
@@ -475,8 +543,8 @@ async function loadFile(
   formatReason: string | undefined,
   warnings: string[],
   lines: LineFacts,
-  fast: string | undefined,
-): Promise<{ lines: number; comments: number; events: number; rejected: number; rejectExamples: RejectExample[] }> {
+  fast: { readonly parsed: string; readonly raw: string; readonly copy: string } | undefined,
+): Promise<LoadCounts> {
   const { file_id: fileId } = await store.one<{ file_id: number }>('SELECT coalesce(max(file_id), 0) + 1 AS file_id FROM files');
   if (!fast) {
     const sql = format.sql({ timezone: file.source.timezone, fields: file.source.fields });
@@ -494,24 +562,30 @@ async function loadFile(
     );
   }
   // The fast path is not materialised: its SQL is cheap enough to run again for rejects, if any.
-  const parsed = fast ? `(${fast})` : 'parsed';
-  const params = { id: fileId, source: file.source.name, role: file.source.role, first: firstLine, ...(fast ? { file: file.abs } : {}) };
+  const parsed = fast ? `(${fast.parsed})` : 'parsed';
+  const from: Params = fast ? { copy: fast.copy } : {};
+  const params = { id: fileId, source: file.source.name, role: file.source.role, first: firstLine, ...from };
   await store.run(
     `INSERT INTO events SELECT $id::BIGINT * 1000000000000 + line_no, $id, line_no, $source, $role,
        time, client_ip, forwarded_for, vhost, method, path, protocol, status, bytes, user_agent, referer,
-       account, session, request_id, document, line
+       account, session, request_id, document
      FROM ${parsed} WHERE reject_reason IS NULL AND line_no >= $first`,
     params,
   );
   await stage('events-inserted', file.shown);
+  await store.run(`INSERT INTO lines SELECT $id, line_no, line FROM ${fast ? `(${fast.raw})` : 'parsed'} WHERE line_no >= $first`, { id: fileId, first: firstLine, ...from });
+  await stage('lines-inserted', file.shown);
   const stats = await store.one<{ events: number; first_time: Date | null; last_time: Date | null }>(
     'SELECT count(*) AS events, min(time) AS first_time, max(time) AS last_time FROM events WHERE file_id = $id',
     { id: fileId },
   );
   if (stats.events < lines.expected) {
+    // The fast path's rows carry no raw text: it is in `lines` already, under the same number.
     await store.run(
-      `INSERT INTO rejects SELECT $id, line_no, reject_reason, line FROM ${parsed} WHERE reject_reason IS NOT NULL AND line_no >= $first`,
-      { id: fileId, first: firstLine, ...(fast ? { file: file.abs } : {}) },
+      fast
+        ? `INSERT INTO rejects SELECT $id, p.line_no, p.reject_reason, l.raw FROM ${parsed} p JOIN lines l ON l.file_id = $id AND l.line = p.line_no WHERE p.reject_reason IS NOT NULL`
+        : `INSERT INTO rejects SELECT $id, line_no, reject_reason, line FROM parsed WHERE reject_reason IS NOT NULL AND line_no >= $first`,
+      fast ? { id: fileId, ...from } : { id: fileId, first: firstLine },
     );
   }
   const examples = await store.all<{ line: number; reason: string }>(
@@ -519,6 +593,7 @@ async function loadFile(
     { id: fileId },
   );
   const { rejected } = await store.one<{ rejected: number }>('SELECT count(*) AS rejected FROM rejects WHERE file_id = $id', { id: fileId });
+  if (fast) await checkFastRows(store, facts, fileId, lines.expected);
   if (stats.events + rejected !== lines.expected) {
     // Every non-blank, non-comment line is an event or a reject; anything else is a reader bug.
     throw new UserError(

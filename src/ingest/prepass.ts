@@ -24,7 +24,37 @@ export interface FileFacts {
   readonly endsWithLineEnd: boolean;
   /** The longest line (bytes of the decompressed content, line end excluded) and its number. */
   readonly longestLine: { readonly line: number; readonly bytes: number };
+  /** What the fast path needs to know of the lines, from the same pass (see LineShape). */
+  readonly shape: LineShape;
 }
+
+/**
+ * Line facts the fast path relies on, counted over the bytes as they are (CR and invalid UTF-8
+ * send a file to a sanitised copy and the general reader, which counts for itself).
+ */
+export interface LineShape {
+  /** Empty lines: DuckDB's CSV reader skips them. */
+  readonly emptyLines: number;
+  /** Lines of spaces and tabs only: blank to breachscope, a row of empty fields to the CSV reader. */
+  readonly whitespaceLines: number;
+  /** Lines starting with '#'. */
+  readonly commentLines: number;
+  /** Whether a backslash is followed by anything but `"` (`\\`, `\x22`...): the CSV reader would drop it. */
+  readonly otherEscapes: boolean;
+  /**
+   * Sum over non-empty lines of line number times length in bytes, modulo LINE_SUM_MODULUS: the
+   * stored (line, raw) pairs must give the same sum, or a line number was misassigned.
+   */
+  readonly lineSum: number;
+}
+
+/** A prime below 2^31: line x bytes stays below 2^53 in JavaScript, and SQL takes the same modulus. */
+export const LINE_SUM_MODULUS = 2_147_483_647;
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const SPACE = 0x20;
+const TAB = 0x09;
+const HASH = 0x23;
 
 const SAMPLE_LINES = 64;
 /** The longest line DuckDB's CSV reader is given room for; it needs the bound up front. */
@@ -177,11 +207,39 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
   let pos = 0;
   let lineStart = 0;
   let longestLine = { line: 0, bytes: 0 };
+  const shape = { emptyLines: 0, whitespaceLines: 0, commentLines: 0, otherEscapes: false, lineSum: 0 };
+  /** A line of `length` bytes starting at chunk[at]: its share of the shape. */
+  const see = (chunk: Buffer, at: number, length: number, lineNo: number) => {
+    if (length === 0) {
+      shape.emptyLines++;
+      return;
+    }
+    shape.lineSum = (shape.lineSum + ((lineNo * length) % LINE_SUM_MODULUS)) % LINE_SUM_MODULUS;
+    const first = chunk[at];
+    if (first === HASH) shape.commentLines++;
+    else if (first === SPACE || first === TAB) {
+      let k = at + 1;
+      while (k < at + length && (chunk[k] === SPACE || chunk[k] === TAB)) k++;
+      if (k === at + length) shape.whitespaceLines++;
+    }
+  };
   for await (const chunk of lineChunks(content, damage, MAX_LINE_BYTES)) {
+    let from = 0;
     for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
       lines++;
       if (pos + i - lineStart > longestLine.bytes) longestLine = { line: lines, bytes: pos + i - lineStart };
+      // A line longer than a chunk (only past MAX_LINE_BYTES, a file that is not read) starts in an earlier chunk.
+      if (lineStart >= pos) see(chunk, from, i - from, lines);
       lineStart = pos + i + 1;
+      from = i + 1;
+    }
+    if (!shape.otherEscapes) {
+      for (let b = chunk.indexOf(BACKSLASH); b >= 0; b = chunk.indexOf(BACKSLASH, b + 2)) {
+        if (chunk[b + 1] !== QUOTE) {
+          shape.otherEscapes = true;
+          break;
+        }
+      }
     }
     pos += chunk.length;
     lastByte = chunk[chunk.length - 1]!;
@@ -199,6 +257,8 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
   if (!endsWithLineEnd) {
     lines++;
     if (pos - lineStart > longestLine.bytes) longestLine = { line: lines, bytes: pos - lineStart };
+    // The last line has no line end; it is not seen above. The fast path does not read such a
+    // file, so its shape only needs to be right for the count of lines.
   }
   await rawEnd;
   const failed = rawError();
@@ -230,6 +290,7 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
     prefixSha256: (prefix as { digest?: string } | undefined)?.digest,
     endsWithLineEnd,
     longestLine,
+    shape,
   };
 }
 
@@ -261,4 +322,54 @@ export async function writeCopy(file: string, gzip: boolean, bytes: number, targ
   await rawEnd;
   const failed = rawError();
   if (failed) throw readError(failed);
+}
+
+/** Widest line-number prefix: up to 15 digits and a space (a line number stays below 2^53). */
+const PREFIX_BYTES = 16;
+
+/**
+ * Writes the fast path's copy: each non-empty line of the first `bytes` bytes, prefixed with its
+ * line number and a space, empty lines left out. DuckDB's CSV reader gives no line numbers, and
+ * numbering rows in SQL (`row_number() OVER ()`) holds the whole read to one thread in file order;
+ * with the number in the line, the readers run on every core in any order and each row still
+ * names its line. Only for files the fast path takes: every line ends with LF, no CR. Returns the
+ * number of lines written.
+ */
+export async function writeNumberedCopy(file: string, gzip: boolean, bytes: number, target: string): Promise<number> {
+  const { content, rawEnd, rawError } = open(file, gzip, bytes, undefined, undefined);
+  const out = createWriteStream(target);
+  let lineNo = 0;
+  let written = 0;
+  const digits = Buffer.alloc(PREFIX_BYTES);
+  for await (const chunk of lineChunks(content, {})) {
+    let count = 0;
+    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) count++;
+    const buf = Buffer.allocUnsafe(chunk.length + count * PREFIX_BYTES);
+    let at = 0;
+    let from = 0;
+    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
+      lineNo++;
+      if (i > from) {
+        // The number's digits, right to left, then copied in order.
+        let n = lineNo;
+        let d = PREFIX_BYTES;
+        digits[--d] = SPACE;
+        do {
+          digits[--d] = 0x30 + (n % 10);
+          n = Math.floor(n / 10);
+        } while (n > 0);
+        at += digits.copy(buf, at, d);
+        at += chunk.copy(buf, at, from, i + 1);
+        written++;
+      }
+      from = i + 1;
+    }
+    if (!out.write(buf.subarray(0, at))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  await rawEnd;
+  const failed = rawError();
+  if (failed) throw readError(failed);
+  return written;
 }

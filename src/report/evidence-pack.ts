@@ -29,10 +29,10 @@ SELECT
   array_to_string(u.detectors, ';') AS detectors,
   (SELECT string_agg(f.reason, ' | ' ORDER BY f.detector) FROM findings f WHERE f.event_id = u.event_id AND f.counts_as = 'disclosure') AS reason,
   u.method, u.path, u.status, u.bytes, u.user_agent, u.referer,
-  u.source, fl.path AS file, u.line, fl.sha256 AS file_sha256, e.raw AS raw_line
+  u.source, fl.path AS file, u.line, fl.sha256 AS file_sha256, l.raw AS raw_line
 FROM unauthorized u
 JOIN files fl ON fl.file_id = u.file_id
-JOIN events e ON e.event_id = u.event_id
+JOIN lines l ON l.file_id = u.file_id AND l.line = u.line
 ORDER BY u.time, fl.path, u.line`;
 
 /**

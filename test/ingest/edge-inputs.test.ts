@@ -69,7 +69,7 @@ describe('edge inputs', () => {
     assert.deepEqual(files.map((f) => [f.path, f.reader, f.lines, f.events, f.rejected]), [['logs/a.log', 'fast', 3, 3, 0], ['logs/b.log', 'general', 3, 3, 0]]);
     const rows = await query<{ path: string; line: number; n: number; ua: number; sha: string }>(
       c,
-      `SELECT f.path, e.line, length(e.raw) AS n, length(e.user_agent) AS ua, sha256(e.raw) AS sha FROM events e JOIN files f USING (file_id) ORDER BY f.path, e.line`,
+      `SELECT f.path, e.line, length(l.raw) AS n, length(e.user_agent) AS ua, sha256(l.raw) AS sha FROM events e JOIN lines l USING (file_id, line) JOIN files f USING (file_id) ORDER BY f.path, e.line`,
     );
     assert.deepEqual(rows.map((r) => [r.path, r.line, r.n, r.ua, r.sha]), [
       ['logs/a.log', 1, L(1).length, 'ua 1'.length, sha256(L(1))],
@@ -99,7 +99,7 @@ describe('edge inputs', () => {
     const c = makeCase(CASE('access.log'), { 'access.log': `${L(1)}\n${L(2)}` });
     const [f] = ingest(c);
     assert.deepEqual([f!.lines, f!.events, f!.rejected, f!.warnings], [2, 2, 0, []]);
-    const rows = await query<{ line: number; path: string; user_agent: string; raw: string }>(c, 'SELECT line, path, user_agent, raw FROM events ORDER BY line');
+    const rows = await query<{ line: number; path: string; user_agent: string; raw: string }>(c, 'SELECT line, path, user_agent, raw FROM events JOIN lines USING (file_id, line) ORDER BY line');
     assert.deepEqual(rows.map((r) => [r.line, r.path, r.user_agent, r.raw]), [
       [1, '/p/1', 'ua 1', L(1)],
       [2, '/p/2', 'ua 2', L(2)],
@@ -113,7 +113,7 @@ describe('edge inputs', () => {
     const [f] = ingest(c);
     assert.deepEqual([f!.lines, f!.events, f!.rejected], [3, 3, 0]);
     assert.match(f!.note ?? '', /CR characters \(CRLF line ends\)/);
-    const rows = await query<{ line: number; user_agent: string; raw: string }>(c, 'SELECT line, user_agent, raw FROM events ORDER BY line');
+    const rows = await query<{ line: number; user_agent: string; raw: string }>(c, 'SELECT line, user_agent, raw FROM events JOIN lines USING (file_id, line) ORDER BY line');
     assert.deepEqual(rows.map((r) => [r.line, r.user_agent, r.raw]), [
       [1, 'ua 1', L(1)],
       [2, 'ua\uFFFD2', inner.replace('\r', '\uFFFD')],
@@ -300,8 +300,8 @@ describe('a file growing while it is read', () => {
   }
 
   // Stages: 'resolved' falls between listing the file and hashing it, 'examined' between hashing it
-  // and DuckDB reading it, 'fast-path-checked' between the fast path's check and its second read.
-  for (const [stageName, warned] of [['resolved', true], ['examined', true], ['fast-path-checked', false]] as const) {
+  // and copying it for the fast path, 'numbered-copy-written' between that copy and DuckDB reading it.
+  for (const [stageName, warned] of [['resolved', true], ['examined', true], ['numbered-copy-written', true]] as const) {
     test(`when lines are appended at stage ${stageName} then the run stores exactly the lines of the bytes it hashed and the rerun the rest`, async () => {
       const before = lines(1, 300);
       const c = makeCase(CASE('access.log'), { 'access.log': before });
@@ -321,12 +321,12 @@ describe('a file growing while it is read', () => {
       assert.deepEqual(f!.warnings, warned ? [grew] : []);
       const [row] = await query<{ bytes: number; physical_lines: number; sha256: string }>(c, 'SELECT bytes, physical_lines, sha256 FROM files');
       assert.deepEqual(row, { bytes: Buffer.byteLength(before), physical_lines: 300, sha256: sha256(before) });
-      const stored = await query<{ raw: string }>(c, 'SELECT raw FROM events ORDER BY line');
+      const stored = await query<{ raw: string }>(c, 'SELECT raw FROM events JOIN lines USING (file_id, line) ORDER BY line');
       assert.equal(stored.map((e) => `${e.raw}\n`).join(''), before);
 
       const [second] = ingest(c);
       assert.deepEqual([second!.status, second!.lines, second!.events, second!.sha256], ['appended', 150, 150, sha256(readFileSync(file))]);
-      const all = await query<{ line: number; raw: string }>(c, 'SELECT line, raw FROM events ORDER BY line');
+      const all = await query<{ line: number; raw: string }>(c, 'SELECT line, raw FROM events JOIN lines USING (file_id, line) ORDER BY line');
       assert.deepEqual(all.map((e) => e.line), Array.from({ length: 450 }, (_, i) => i + 1));
       assert.equal(all.map((e) => `${e.raw}\n`).join(''), readFileSync(file, 'utf8'));
     });
@@ -390,7 +390,7 @@ describe('a file growing while it is read', () => {
     assert.equal(second!.status, 'appended');
     const expected = readFileSync(file, 'utf8').split('\n').slice(0, -1);
     assert.ok(expected.length > 2500, `${expected.length} lines in the end`);
-    const all = await query<{ line: number; raw: string }>(c, 'SELECT line, raw FROM events UNION ALL SELECT line, raw FROM rejects ORDER BY line');
+    const all = await query<{ line: number; raw: string }>(c, 'SELECT line, raw FROM events JOIN lines USING (file_id, line) UNION ALL SELECT line, raw FROM rejects ORDER BY line');
     assert.deepEqual(all.map((e) => e.line), expected.map((_, i) => i + 1), 'every line once');
     // A write the first run caught halfway is a cut line: stored once, as read, and named by the rerun's warning.
     const cut = Number(/line (\d+) had no line end when it was ingested/.exec(second!.warnings.join('\n'))?.[1]);

@@ -36,7 +36,7 @@ describe('ingest traps', () => {
     const c = makeCase(CASE(), { 'access.log': `${line}\n` });
     const f = ingest(c).files[0]!;
     assert.equal(f.rejected, 0);
-    const [row] = await query(c, 'SELECT raw, user_agent, line FROM events');
+    const [row] = await query(c, 'SELECT raw, user_agent, line FROM events JOIN lines USING (file_id, line)');
     assert.equal(row!.raw, line);
     assert.equal(row!.user_agent, 'evil "ua" \\');
   });
@@ -88,7 +88,7 @@ describe('ingest traps', () => {
     const c = makeCase(CASE(), { 'access.log': `${L(1)}\r\n\r\n${L(3)}\r\n` });
     const f = ingest(c).files[0]!;
     assert.equal(f.lines, 2);
-    const rows = await query(c, 'SELECT line, user_agent, raw FROM events ORDER BY line');
+    const rows = await query(c, 'SELECT line, user_agent, raw FROM events JOIN lines USING (file_id, line) ORDER BY line');
     assert.deepEqual(rows.map((r) => [r.line, r.user_agent]), [[1, 'ua 1'], [3, 'ua 3']]);
     assert.ok(!String(rows[0]!.raw).includes('\r'));
   });
@@ -200,8 +200,10 @@ describe('crash safety and concurrency', () => {
     return makeCase(CASE('access.log*', 'documents:\n  routes: ["/p/{doc}"]\n  owners: owners.csv\n'), files);
   }
 
-  function killAt(casePath: string, stageName: string, nth: number): Promise<void> {
+  /** Resolves true when the run was killed at the stage, false when it ended before reaching it. */
+  function killAt(casePath: string, stageName: string, nth: number): Promise<boolean> {
     return new Promise((resolve) => {
+      let killed = false;
       const p = spawnCli(['ingest', casePath], { env: { BREACHSCOPE_TRACE_STAGES: '1', BREACHSCOPE_STAGE_PAUSE_MS: '50' } });
       let seen = 0;
       let buf = '';
@@ -209,9 +211,14 @@ describe('crash safety and concurrency', () => {
         buf += d.toString();
         const lines = buf.split('\n');
         buf = lines.pop()!;
-        for (const l of lines) if (l.startsWith(`stage ${stageName} `) && ++seen === nth) p.kill('SIGKILL');
+        for (const l of lines) {
+          if (l.startsWith(`stage ${stageName} `) && ++seen === nth) {
+            p.kill('SIGKILL');
+            killed = true;
+          }
+        }
       });
-      p.on('exit', () => resolve());
+      p.on('exit', () => resolve(killed));
     });
   }
 
@@ -221,9 +228,10 @@ describe('crash safety and concurrency', () => {
     const cleanRun = JSON.parse(runCli(['analyze', clean, '--json']).stdout) as AnalyzeJson;
     const perFile = (a: AnalyzeJson) => a.ingest.files.map((f) => [f.path, f.lines, f.rejected, f.sha256]);
     assert.deepEqual([cleanRun.summary.unauthorized_accesses, cleanRun.summary.affected_subjects], [Math.ceil((FILES * LINES) / 7), 13]);
-    for (const [stageName, nth] of [['examined', 1], ['lines-read', 2], ['events-inserted', 1], ['file-row-inserted', 2], ['committed', 1]] as const) {
+    const stages = [['examined', 1], ['numbered-copy-written', 2], ['events-inserted', 1], ['lines-inserted', 2], ['file-row-inserted', 2], ['committed', 1]] as const;
+    for (const [stageName, nth] of stages) {
       const c = bigCase();
-      await killAt(c, stageName, nth);
+      assert.equal(await killAt(c, stageName, nth), true, `stage ${stageName} #${nth} reached`);
       const after = ingest(c);
       const [{ n, d }] = await query(c, 'SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM events') as [{ n: number; d: number }];
       assert.equal(n, FILES * LINES, `killed at ${stageName} #${nth}: every line exactly once`);
