@@ -7,7 +7,7 @@ import type { LogFormat } from '../formats/format.js';
 import { PARSED_COLUMNS } from '../formats/format.js';
 import { formatByName, readerFor } from '../formats/registry.js';
 import { EXIT, UserError, type ExitCode, type UserMessage } from '../util/user-error.js';
-import { examine, FileReadError, LINE_SUM_MODULUS, MAX_LINE_BYTES, unsupportedCompression, writeCopy, writeNumberedCopy, type FileFacts } from './prepass.js';
+import { examine, FileReadError, LINE_SUM_MODULUS, MAX_LINE_BYTES, PREFIX_BYTES, unsupportedCompression, writeCopy, writeNumberedCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
 import { sniffFormat } from './sniff.js';
 import { stage } from '../util/trace.js';
@@ -454,7 +454,7 @@ async function readFast(store: Store, file: ResolvedFile, format: LogFormat, fac
     // Rows land in any order (event ids and line numbers say where each is from); keeping file
     // order would hold the inserts to one thread.
     await store.run('SET preserve_insertion_order = false');
-    const counts = await store.transaction(() => loadFile(store, file, format, facts, 1, formatReason, warnings, lines, { ...fastQueries(format, file), copy }));
+    const counts = await store.transaction(() => loadFile(store, file, format, facts, 1, formatReason, warnings, lines, { ...fastQueries(format, file, facts), copy }));
     await stage('committed', file.shown);
     return counts;
   } catch (e) {
@@ -471,6 +471,16 @@ async function readFast(store: Store, file: ResolvedFile, format: LogFormat, fac
 /** With BREACHSCOPE_TRACE_STAGES=1, why a file took the reader it took. */
 function trace(message: string): void {
   if (process.env.BREACHSCOPE_TRACE_STAGES === '1') process.stderr.write(`trace ${message}\n`);
+}
+
+/**
+ * The CSV reader's bounds for a file whose longest line is known: each reading thread holds a
+ * buffer of buffer_size, so a file of short lines gets DuckDB's default (32 MB), not room for the
+ * longest line any file may have.
+ */
+function lineSizes(longest: number): string {
+  const max = Math.min(MAX_LINE_BYTES, Math.max(2 * 1024 * 1024, longest + 1));
+  return `max_line_size = ${max}, buffer_size = ${Math.max(32 * 1024 * 1024, 2 * max)}`;
 }
 
 /** Whether the pre-pass shows a file the fast path can read; the reason when not (for tracing). */
@@ -493,13 +503,14 @@ function fastPathRefusal(format: LogFormat, facts: FileFacts, firstLine: number)
  * splits the fields, and a line reader takes the raw text. Both carry the line number from the
  * copy, so neither needs the other's row order.
  */
-function fastQueries(format: LogFormat, file: ResolvedFile): { parsed: string; raw: string } {
+function fastQueries(format: LogFormat, file: ResolvedFile, facts: FileFacts): { parsed: string; raw: string } {
   const fast = format.fast!;
+  const sizes = lineSizes(facts.longestLine.bytes + PREFIX_BYTES);
   const columns = ["'line_no': 'BIGINT'", ...fast.columns.map((c) => `'${c}': 'VARCHAR'`)].join(', ');
   const csv = `read_csv($copy, columns = {${columns}}, delim = ' ', quote = '"', escape = '\\', header = false, auto_detect = false,
-    new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+    new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, ${sizes})`;
   const numbered = `read_csv($copy, columns = {'l': 'VARCHAR'}, delim = '\x01', quote = '', escape = '', comment = '', header = false,
-    auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+    auto_detect = false, new_line = '\\n', strict_mode = false, ${sizes})`;
   return {
     parsed: `WITH fast AS (SELECT * FROM ${csv}) SELECT * FROM (${fast.sql({ timezone: file.source.timezone, fields: file.source.fields })})`,
     raw: `SELECT CAST(left(l, strpos(l, ' ') - 1) AS BIGINT) AS line_no, substr(l, strpos(l, ' ') + 1) AS line FROM ${numbered}`,

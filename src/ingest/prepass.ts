@@ -325,7 +325,7 @@ export async function writeCopy(file: string, gzip: boolean, bytes: number, targ
 }
 
 /** Widest line-number prefix: up to 15 digits and a space (a line number stays below 2^53). */
-const PREFIX_BYTES = 16;
+export const PREFIX_BYTES = 16;
 
 /**
  * Writes the fast path's copy: each non-empty line of the first `bytes` bytes, prefixed with its
