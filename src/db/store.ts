@@ -10,7 +10,7 @@ export type JsValue = string | number | boolean | Date | null | JsValue[] | { [k
 export type Params = Record<string, string | number | boolean | null | Date | readonly string[]>;
 
 /** Bound to keep the store within the foundation's 1 GiB bound with room for Node itself. */
-const MEMORY_LIMIT = process.env.BREACHSCOPE_MEMORY_LIMIT ?? '500MB';
+const MEMORY_LIMIT = process.env.BREACHSCOPE_MEMORY_LIMIT ?? '450MB';
 
 export const STORE_FILE = 'case.duckdb';
 

@@ -262,3 +262,21 @@ describe('crash safety and concurrency', () => {
     assert.equal(n, FILES * LINES);
   });
 });
+
+describe('stores of an earlier version', () => {
+  test('when the store keeps raw lines in events (before the lines table) then ingest exits 3 and says to ingest into a new store', async () => {
+    const c = makeCase(CASE(), { 'access.log': `${combinedLine({ time: '16/Mar/2015:10:00:00 +0000', path: '/a' })}\n` });
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const dir = path.join(path.dirname(c), '.breachscope');
+    (await import('node:fs')).mkdirSync(dir);
+    const old = await DuckDBInstance.create(path.join(dir, 'case.duckdb'));
+    const conn = await old.connect();
+    await conn.run('CREATE TABLE events (event_id BIGINT, raw VARCHAR NOT NULL)');
+    conn.closeSync();
+    old.closeSync();
+    const r = runCli(['ingest', c]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /written by an earlier version of breachscope/);
+    assert.match(r.stderr, /fix: +ingest into a new store/);
+  });
+});
