@@ -311,7 +311,8 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
       copy = copyPath;
       await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
       copyReasons.push('the file grew while it was read');
-      warnings.push(grewWarning(facts));
+      // The fast path may have said so already, before it stepped aside.
+      if (!warnings.includes(grewWarning(facts))) warnings.push(grewWarning(facts));
       await readLines(store, file, copy, false);
     }
     await checkLineCount(store, file, facts);
@@ -413,21 +414,13 @@ interface LineFacts {
   /** Non-blank, non-comment lines from firstLine on: what events + rejects must add up to. */
   readonly expected: number;
   readonly comments: number;
-  readonly blank: number;
-  /**
-   * Lines with a backslash not followed by `"` (`\\`, nginx's `\x22`, Apache's `\xhh`): DuckDB's CSV
-   * reader drops the backslash before any character, so these files take the general reader.
-   */
-  readonly otherEscapes: number;
 }
 
 async function lineFacts(store: Store, firstLine: number): Promise<LineFacts> {
   return store.one<LineFacts & Record<string, number>>(
     `SELECT
        count(*) FILTER (WHERE line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*') AND NOT starts_with(line, '#') AND rowid + 1 >= $first) AS expected,
-       count(*) FILTER (WHERE starts_with(line, '#') AND rowid + 1 >= $first) AS comments,
-       count(*) FILTER (WHERE line IS NULL OR regexp_full_match(line, '[ \t]*')) AS blank,
-       count(*) FILTER (WHERE contains(line, '\\') AND regexp_matches(line, '\\\\[^"]')) AS "otherEscapes"
+       count(*) FILTER (WHERE starts_with(line, '#') AND rowid + 1 >= $first) AS comments
      FROM raw_lines`,
     { first: firstLine },
   );
@@ -450,7 +443,7 @@ async function readFast(store: Store, file: ResolvedFile, format: LogFormat, fac
       trace(`fast path stepped aside: the copy has ${written} lines, the file ${expected}`);
       return undefined;
     }
-    const lines: LineFacts = { expected, comments: 0, blank: facts.shape.emptyLines, otherEscapes: 0 };
+    const lines: LineFacts = { expected, comments: 0 };
     // Rows land in any order (event ids and line numbers say where each is from); keeping file
     // order would hold the inserts to one thread.
     await store.run('SET preserve_insertion_order = false');
