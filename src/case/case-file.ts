@@ -49,6 +49,8 @@ export interface CaseFile {
     readonly measures: string | undefined;
     readonly contact: string | undefined;
   };
+  /** What the case file says that works but may not be meant (shown with the figures). */
+  readonly warnings?: readonly string[];
 }
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;

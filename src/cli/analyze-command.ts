@@ -2,13 +2,14 @@ import { analyzeCase } from '../findings/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { renderTextReport } from '../report/text-report.js';
-import { openCase } from './open-case.js';
+import { openCase, printWarnings } from './open-case.js';
 
 export async function analyzeCommand(casePath: string, o: { db?: string; json?: boolean; top: number }): Promise<void> {
   const { caseFile, store } = await openCase(casePath, o.db);
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
     const analysis = await analyzeCase(store, caseFile, o.top);
+    printWarnings(analysis.warnings);
     process.stdout.write(o.json ? `${JSON.stringify(analysis, null, 2)}\n` : renderTextReport(analysis));
   } finally {
     store.close();

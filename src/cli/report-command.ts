@@ -11,7 +11,7 @@ import { buildReportModel } from '../report/report-model.js';
 import { figuresSentence } from '../report/figures-sentence.js';
 import { toolVersion } from '../util/project-root.js';
 import { UserError } from '../util/user-error.js';
-import { openCase } from './open-case.js';
+import { openCase, printWarnings } from './open-case.js';
 
 /** --generated-at, else SOURCE_DATE_EPOCH (reproducible builds' convention), else now. */
 function generatedAt(flag: string | undefined): Date {
@@ -36,7 +36,8 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
   const { caseFile, store } = await openCase(casePath, o.db);
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
-    const analysis = await analyzeCase(store, caseFile);
+    const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours });
+    printWarnings(analysis.warnings);
     const outDir = path.resolve(o.out);
     const version = toolVersion();
     clearPack(outDir);

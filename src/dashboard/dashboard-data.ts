@@ -114,7 +114,8 @@ export class DashboardData implements DashboardSource {
            e.method, e.path, e.status, e.user_agent, coalesce(r.client_ip, e.client_ip) AS client_ip, e.client_ip AS socket_ip,
            e.forwarded_for, coalesce(r.account, e.account) AS account, r.account_via, coalesce(r.document, e.document) AS document,
            r.authorized_by
-         FROM events e JOIN files f ON f.file_id = e.file_id JOIN lines l ON l.file_id = e.file_id AND l.line = e.line
+         FROM events e JOIN case_segments s ON s.file_id = e.file_id JOIN case_chain_file f ON f.chain_id = s.chain_id
+         JOIN lines l ON l.file_id = e.file_id AND l.line = e.line
          LEFT JOIN document_requests r ON r.event_id = e.event_id
          WHERE e.event_id = $id::BIGINT`,
         { id: eventId },

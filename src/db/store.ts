@@ -16,14 +16,23 @@ export const STORE_FILE = 'case.duckdb';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+-- A row per segment: lines first_line..physical_lines of one content, read from one file under one
+-- source's settings. Contents that begin with another's (a log that grew, was rotated, renamed,
+-- compressed or copied) continue that content's chain, so a line is stored, and counted, once.
 CREATE TABLE IF NOT EXISTS files (
   file_id INTEGER PRIMARY KEY,
+  chain_id INTEGER NOT NULL,      -- file_id of the chain's first segment: one content, grown over time
+  settings VARCHAR NOT NULL,      -- hash of the source settings that parsed it (name, role, format, timezone, fields)
   source VARCHAR NOT NULL,
   role VARCHAR NOT NULL,
   path VARCHAR NOT NULL,          -- as shown to people: relative to the case file
   abs_path VARCHAR NOT NULL,
   sha256 VARCHAR NOT NULL,        -- of the file's bytes as stored on disk (compressed if .gz)
   bytes BIGINT NOT NULL,
+  content_sha256 VARCHAR NOT NULL, -- of the decompressed content from its first byte to this segment's end
+  content_bytes BIGINT NOT NULL,
+  ends_with_lf BOOLEAN NOT NULL,  -- whether the content read ended with a line end
+  head_sha256 VARCHAR,            -- of the content's first non-blank line, to find earlier copies of it
   format VARCHAR NOT NULL,
   format_reason VARCHAR,
   first_line BIGINT NOT NULL,     -- 1, or the first appended line when a file grew
@@ -65,7 +74,8 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS lines (
   file_id INTEGER NOT NULL,
   line BIGINT NOT NULL,
-  raw VARCHAR NOT NULL
+  raw VARCHAR NOT NULL,
+  h UBIGINT NOT NULL              -- hash(raw): finds content that overlaps another without reading raw
 );
 CREATE TABLE IF NOT EXISTS rejects (
   file_id INTEGER NOT NULL,
@@ -128,14 +138,22 @@ export class Store implements Disposable {
     return store;
   }
 
-  /** A store written before raw lines moved to their own table cannot be read or added to. */
+  /**
+   * A store written by an earlier version (raw lines in events; files without content chains)
+   * cannot be read or added to: its rows do not say which content they belong to.
+   */
   private async checkSchema(file: string): Promise<void> {
-    const old = await this.all("SELECT 1 FROM duckdb_columns() WHERE database_name = current_database() AND table_name = 'events' AND column_name = 'raw'");
+    const old = await this.all(
+      `SELECT 1 FROM duckdb_columns() WHERE database_name = current_database()
+         AND ((table_name = 'events' AND column_name = 'raw')
+           OR (table_name = 'files' AND NOT EXISTS (SELECT 1 FROM duckdb_columns() c WHERE c.database_name = current_database() AND c.table_name = 'files' AND c.column_name = 'chain_id')))
+       LIMIT 1`,
+    );
     if (old.length === 0) return;
     this.close();
     throw new UserError(
       {
-        what: 'the case store was written by an earlier version of breachscope, which kept raw lines in the events table',
+        what: 'the case store was written by an earlier version of breachscope, whose rows do not record which content each line belongs to',
         where: file,
         help: 'ingest into a new store (delete the .breachscope folder, or pass --db with another directory); the log files are read again and give the same events',
       },

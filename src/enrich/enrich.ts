@@ -19,7 +19,7 @@ export async function buildDocumentRequests(store: Store, caseFile: CaseFile): P
          e.bytes, e.user_agent, e.referer, e.account, e.session, e.request_id,
          coalesce(e.document, ${documentSql(routes, 'e.path')}) AS doc,
          CASE WHEN e.document IS NOT NULL THEN 'field' ELSE 'route' END AS document_via
-       FROM events e WHERE e.role = 'access'
+       FROM case_events e WHERE e.role = 'access'
      ) WHERE doc IS NOT NULL`,
   );
   await stage('doc-events');
@@ -29,11 +29,11 @@ export async function buildDocumentRequests(store: Store, caseFile: CaseFile): P
     `CREATE OR REPLACE TEMP TABLE document_requests AS
      WITH by_request AS (
        SELECT request_id, arg_min(account, event_id) AS account
-       FROM events WHERE role = 'identity' AND request_id IS NOT NULL AND account IS NOT NULL
+       FROM case_events WHERE role = 'identity' AND request_id IS NOT NULL AND account IS NOT NULL
        GROUP BY request_id
      ), by_session AS (
        SELECT session, time, arg_max(account, event_id) AS account
-       FROM events WHERE role = 'identity' AND session IS NOT NULL AND time IS NOT NULL
+       FROM case_events WHERE role = 'identity' AND session IS NOT NULL AND time IS NOT NULL
        GROUP BY session, time
      ), joined AS (
        SELECT d.*, r.account AS request_account, s.account AS session_account, s.time AS session_time

@@ -5,6 +5,11 @@ import { buildDocumentRequests } from '../enrich/enrich.js';
 import { loadReferenceData, type ReferenceCounts } from '../enrich/reference-data.js';
 import { stage } from '../util/trace.js';
 import { REJECT_EXAMPLES } from '../ingest/ingest.js';
+import { measureCoverage, type Coverage } from './coverage.js';
+import { caseWarnings, type Warning } from './warnings.js';
+
+/** Gaps in a source's events longer than this many hours are named (report --gap-hours, analyze --gap-hours). */
+export const DEFAULT_GAP_HOURS = 6;
 
 export interface Summary {
   readonly unauthorized_accesses: number;
@@ -22,6 +27,8 @@ export interface Summary {
 export interface IngestFile {
   readonly source: string;
   readonly path: string;
+  /** Set when another file of the case holds the same lines: they are counted once, under that file. */
+  readonly counted_with: string | null;
   readonly format: string;
   readonly sha256: string;
   readonly first_line: number;
@@ -73,7 +80,10 @@ export interface Analysis {
   };
   readonly top: { readonly ips: readonly TopRow[]; readonly accounts: readonly TopRow[]; readonly documents: readonly TopRow[] };
   readonly ingest: { readonly lines: number; readonly events: number; readonly rejected_lines: number; readonly files: readonly IngestFile[] };
+  readonly coverage: Coverage;
   readonly detectors: readonly DetectorSummary[];
+  /** What a reader must know before trusting the figures (zero matches, partial coverage, ...). */
+  readonly warnings: readonly Warning[];
 }
 
 const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().replace('.000Z', 'Z') : null);
@@ -83,7 +93,7 @@ const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().
  * `document_requests`, `findings` and `unauthorized` on the connection for renderers that page
  * through them (evidence pack, dashboard).
  */
-export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10): Promise<Analysis> {
+export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o: { gapHours?: number } = {}): Promise<Analysis> {
   const loaded = loadDetectors();
   checkDetectorSettings(caseFile.detectors, loaded.detectors, caseFile.path);
   const reference = await loadReferenceData(store, caseFile);
@@ -130,12 +140,14 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10): P
       )
     ).map((r) => ({ ...(r as unknown as TopRow), first: iso(r.first), last: iso(r.last) }));
   await stage('figures');
-  const files = await store.all(
-    `SELECT f.source, f.path, f.format, f.sha256, f.first_line, f.lines, f.comment_lines, f.events, f.rejected, f.first_time, f.last_time, f.warnings,
-       coalesce((SELECT list({'line': r.line, 'reason': r.reason} ORDER BY r.line)[1:${REJECT_EXAMPLES}] FROM rejects r WHERE r.file_id = f.file_id), []) AS reject_examples
-     FROM files f ORDER BY f.file_id`,
+  const files = await caseFileRows(store);
+  const totals = await store.one(
+    `SELECT coalesce(sum(lines), 0) AS lines, coalesce(sum(events), 0) AS events, coalesce(sum(rejected), 0) AS rejected
+     FROM (SELECT DISTINCT ON (file_id) * FROM case_file_segments ORDER BY file_id, whole DESC, upto DESC)`,
   );
-  const totals = await store.one('SELECT coalesce(sum(lines), 0) AS lines, coalesce(sum(events), 0) AS events, coalesce(sum(rejected), 0) AS rejected FROM files');
+  const coverage = await measureCoverage(store, caseFile, o.gapHours ?? DEFAULT_GAP_HOURS);
+  await stage('coverage');
+  const warnings = await caseWarnings(store, caseFile, { documentRequests: c.document_requests as number, coverage });
   return {
     case: caseFile.title,
     window: { from: iso(caseFile.window.from), to: iso(caseFile.window.to) },
@@ -156,9 +168,11 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10): P
       lines: totals.lines as number,
       events: totals.events as number,
       rejected_lines: totals.rejected as number,
-      files: files.map((f) => ({ ...(f as unknown as IngestFile), first_time: iso(f.first_time), last_time: iso(f.last_time) })),
+      files,
     },
+    coverage,
     detectors: runs.map(detectorSummary),
+    warnings,
   };
 }
 
@@ -167,4 +181,53 @@ function detectorSummary(r: DetectorRun): DetectorSummary {
     return { id: r.detector.id, title: r.detector.title, counts_as: r.detector.countsAs, level: r.detector.level, findings: r.findings, error: null, file: r.detector.file, line: null };
   }
   return { id: r.id, title: r.detector?.title, counts_as: r.detector?.countsAs, level: r.detector?.level, findings: null, error: r.error, file: r.file, line: r.line ?? null };
+}
+
+/**
+ * Per file of the case: what its lines hold. A segment the file holds whole gives its stored
+ * counts; one it holds in part (an earlier copy of a content that grew since) is counted up to the
+ * file's last line. `case_file_segments` stays for the totals, which count each line once.
+ */
+async function caseFileRows(store: Store): Promise<IngestFile[]> {
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE case_file_segments AS
+     WITH pairs AS (
+       SELECT cf.source AS case_source, cf.path AS case_path, cf.sha256 AS case_sha256, cf.upto, f.*, f.physical_lines <= cf.upto AS whole
+       FROM case_files cf JOIN files f ON f.chain_id = cf.chain_id AND f.first_line <= cf.upto
+     ), part AS (
+       SELECT p.file_id, p.upto,
+         (SELECT count(*) FROM events e WHERE e.file_id = p.file_id AND e.line <= p.upto) AS events,
+         (SELECT count(*) FROM rejects r WHERE r.file_id = p.file_id AND r.line <= p.upto) AS rejected,
+         (SELECT min(time) FROM events e WHERE e.file_id = p.file_id AND e.line <= p.upto) AS first_time,
+         (SELECT max(time) FROM events e WHERE e.file_id = p.file_id AND e.line <= p.upto) AS last_time
+       FROM (SELECT DISTINCT file_id, upto FROM pairs WHERE NOT whole) p
+     )
+     SELECT p.case_source, p.case_path, p.case_sha256, p.file_id, p.chain_id, p.first_line, p.upto, p.whole, p.format, p.warnings,
+       CASE WHEN p.whole THEN p.events ELSE q.events END AS events,
+       CASE WHEN p.whole THEN p.rejected ELSE q.rejected END AS rejected,
+       CASE WHEN p.whole THEN p.lines ELSE q.events + q.rejected END AS lines,
+       CASE WHEN p.whole THEN p.comment_lines ELSE 0 END AS comment_lines,
+       CASE WHEN p.whole THEN p.first_time ELSE q.first_time END AS first_time,
+       CASE WHEN p.whole THEN p.last_time ELSE q.last_time END AS last_time
+     FROM pairs p LEFT JOIN part q ON q.file_id = p.file_id AND q.upto = p.upto`,
+  );
+  const rows = await store.all(
+    `WITH agg AS (
+       SELECT s.case_source AS source, s.case_path AS path, arg_min(s.format, s.first_line) AS format, any_value(s.case_sha256) AS sha256,
+         1 AS first_line, sum(s.lines) AS lines, sum(s.comment_lines) AS comment_lines, sum(s.events) AS events, sum(s.rejected) AS rejected,
+         min(s.first_time) AS first_time, max(s.last_time) AS last_time,
+         flatten(list(s.warnings ORDER BY s.first_line)) AS warnings,
+         CASE WHEN any_value(k.path) <> s.case_path THEN any_value(k.path) END AS counted_with,
+         any_value(s.chain_id) AS chain_id, any_value(s.upto) AS upto
+       FROM case_file_segments s JOIN case_chain_file k ON k.chain_id = s.chain_id
+       GROUP BY s.case_source, s.case_path
+     ), ex AS (
+       SELECT a.source, a.path, list({'line': r.line, 'reason': r.reason} ORDER BY r.line)[1:${REJECT_EXAMPLES}] AS reject_examples
+       FROM agg a JOIN files rf ON rf.chain_id = a.chain_id JOIN rejects r ON r.file_id = rf.file_id AND r.line <= a.upto
+       GROUP BY a.source, a.path
+     )
+     SELECT agg.* EXCLUDE (chain_id, upto), coalesce(ex.reject_examples, []) AS reject_examples
+     FROM agg LEFT JOIN ex USING (source, path) ORDER BY path, source`,
+  );
+  return rows.map((f) => ({ ...(f as unknown as IngestFile), first_time: iso(f.first_time), last_time: iso(f.last_time) }));
 }

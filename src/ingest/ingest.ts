@@ -1,14 +1,16 @@
-import { closeSync, lstatSync, openSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, realpathSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { CaseFile, SourceSpec } from '../case/case-file.js';
-import type { Params, Store } from '../db/store.js';
+import type { Params, Row, Store } from '../db/store.js';
 import type { LogFormat } from '../formats/format.js';
 import { PARSED_COLUMNS } from '../formats/format.js';
 import { formatByName, readerFor } from '../formats/registry.js';
 import { EXIT, UserError, type ExitCode, type UserMessage } from '../util/user-error.js';
 import { examine, FileReadError, LINE_SUM_MODULUS, MAX_LINE_BYTES, PREFIX_BYTES, unsupportedCompression, writeCopy, writeNumberedCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
+import { selectCaseFiles } from './selection.js';
 import { sniffFormat } from './sniff.js';
 import { stage } from '../util/trace.js';
 
@@ -42,6 +44,8 @@ export interface FileReport {
   readonly failure?: 'unreadable' | 'content';
   /** Which reader parsed the file: DuckDB's CSV reader on a uniform file, or the general one. */
   readonly reader?: 'fast' | 'general';
+  /** The stored content this file holds, up to which line: what a run of the case counts. */
+  readonly chain?: { readonly id: number; readonly upto: number };
 }
 
 /** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
@@ -141,18 +145,65 @@ function entryKind(abs: string): EntryKind {
   return { file: false, why: 'a device, not a file: not read' };
 }
 
-interface Previous {
+/** A stored segment of a content chain read under the same source settings as the file at hand. */
+interface Segment {
   file_id: number;
-  bytes: number;
+  chain_id: number;
+  path: string;
+  abs_path: string;
+  content_bytes: number;
+  content_sha256: string;
   physical_lines: number;
+  ends_with_lf: boolean;
+  head_sha256: string | null;
   format: string;
+  tip: boolean;
 }
 
 /**
- * Ingests every file of every source that the store does not hold yet. Each file is one
- * transaction: a run killed at any point leaves no part of a file behind, and the next run
- * reads that file whole. Files already in the store (same SHA-256) are skipped; a file that
- * grew since (same bytes up to the stored length) has only its new lines read.
+ * How a file's content relates to what the store holds (contents read under the same settings):
+ * - `same`: it is a stored content up to a segment's end (a copy, a recompressed or renamed file);
+ * - `grown`: it begins with a chain's whole content (the file grew, or was rotated after growing);
+ * - `compare`: it begins like a chain (the same first line, or a segment's content) but only its
+ *   lines can tell whether it is an earlier copy of that chain or a different content;
+ * - `new`: nothing stored begins it.
+ */
+type ContentMatch =
+  | { readonly kind: 'same'; readonly segment: Segment }
+  | { readonly kind: 'grown'; readonly tip: Segment }
+  | { readonly kind: 'compare'; readonly chain: Segment; readonly from: number }
+  | { readonly kind: 'new' };
+
+function matchContent(segments: readonly Segment[], facts: FileFacts, headSha: string | undefined): ContentMatch {
+  const prefixOf = (s: Segment) => facts.prefixSha256.get(s.content_bytes) === s.content_sha256;
+  const same = segments.find((s) => s.content_bytes === facts.contentBytes && s.content_sha256 === facts.contentSha256);
+  if (same) return { kind: 'same', segment: same };
+  const longest = (list: Segment[]) => list.sort((a, b) => b.content_bytes - a.content_bytes)[0];
+  const tip = longest(segments.filter((s) => s.tip && s.content_bytes < facts.contentBytes && prefixOf(s)));
+  if (tip) return { kind: 'grown', tip };
+  const part = longest(segments.filter((s) => s.content_bytes < facts.contentBytes && prefixOf(s)));
+  if (part) return { kind: 'compare', chain: part, from: part.physical_lines };
+  const head = headSha === undefined ? undefined : segments.find((s) => s.head_sha256 === headSha);
+  if (head) return { kind: 'compare', chain: head, from: 0 };
+  return { kind: 'new' };
+}
+
+/**
+ * What identifies the reading of a content: the same bytes read by another source, or with
+ * another format, time zone, role or field map, give other events and are stored apart.
+ */
+export function settingsKey(source: SourceSpec): string {
+  const settings = { name: source.name, role: source.role, format: source.format, timezone: source.timezone ?? null, fields: Object.entries(source.fields).sort() };
+  return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 32);
+}
+
+/**
+ * Ingests every file of every source that the store does not hold yet, then selects what the
+ * case counts (selectCaseFiles). Each file is one transaction: a run killed at any point leaves no
+ * part of a file behind, and the next run reads that file whole. Identity is the decompressed
+ * content, whatever the file's name or compression: a content already stored is not read again; a
+ * content that begins with a stored one (the file grew, or was rotated, renamed or copied after
+ * growing) has only its new lines read; an earlier copy of a stored content adds nothing.
  */
 export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Progress): Promise<FileReport[]> {
   const resolved = caseFile.sources.map((s, i) => resolveSource(caseFile, s, i));
@@ -173,6 +224,7 @@ export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Pr
   for (const p of resolved.flatMap((r) => r.passedOver)) if (p.why) reports.push(ignored(p));
   progress?.done();
   if (failures.length > 0) throw new IngestFailure(failures, reports, exitCode);
+  await selectCaseFiles(store, reports);
   return reports;
 }
 
@@ -226,13 +278,14 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   if (packed) {
     return { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: `${packed}-compressed: breachscope reads plain and gzip files`, fix: "decompress it next to the original (keep both for the record), or leave it out of the source's glob", failure: 'content' };
   }
-  const previous = (
-    await store.all<Previous & Record<string, number | string>>(
-      'SELECT file_id, bytes, physical_lines, format FROM files WHERE abs_path = $p ORDER BY file_id DESC LIMIT 1',
-      { p: file.abs },
-    )
-  )[0];
-  const facts = await examine(file.abs, file.size, previous && previous.bytes < file.size ? previous.bytes : undefined, (n) => progress?.advance(n));
+  const settings = settingsKey(file.source);
+  const segments = await store.all<Segment & Row>(
+    `SELECT file_id, chain_id, path, abs_path, content_bytes, content_sha256, physical_lines, ends_with_lf, head_sha256, format,
+       file_id = max(file_id) OVER (PARTITION BY chain_id) AS tip
+     FROM files WHERE settings = $s ORDER BY file_id`,
+    { s: settings },
+  );
+  const facts = await examine(file.abs, file.size, segments.map((x) => x.content_bytes), (n) => progress?.advance(n));
   const base = { source: file.source.name, path: file.shown, sha256: facts.sha256, warnings: facts.warnings };
   if (facts.longestLine.bytes > MAX_LINE_BYTES) {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -252,31 +305,53 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     };
   }
 
-  const same = await store.all<{ path: string }>('SELECT path FROM files WHERE sha256 = $s LIMIT 1', { s: facts.sha256 });
-  if (same.length > 0) {
-    return { ...base, status: 'skipped', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: same[0]!.path === file.shown ? 'already in the store' : `same content as ${same[0]!.path}, already in the store` };
-  }
+  const head = facts.sample.find((l) => !l.startsWith('#'));
+  const headSha = head === undefined ? undefined : createHash('sha256').update(head).digest('hex');
+  const match = matchContent(segments, facts, headSha);
+  const held = (segment: Segment, upto: number): FileReport => ({
+    ...base,
+    status: 'skipped',
+    format: segment.format,
+    formatReason: undefined,
+    lines: 0,
+    comments: 0,
+    events: 0,
+    rejected: 0,
+    rejectExamples: [],
+    warnings: [],
+    chain: { id: segment.chain_id, upto },
+    note:
+      segment.abs_path === file.abs && upto === segment.physical_lines
+        ? 'already in the store'
+        : `its ${upto.toLocaleString('en')} line(s) are already in the store, read from ${segment.path}: counted once`,
+  });
+  if (match.kind === 'same') return held(match.segment, match.segment.physical_lines);
 
   let firstLine = 1;
+  let chainId: number | undefined;
   let format: LogFormat;
   let formatReason: string | undefined;
   const warnings = [...facts.warnings];
-  const grown = previous && !facts.gzip && facts.prefixSha256 !== undefined && (await prefixMatches(store, previous.file_id, facts.prefixSha256));
-  if (previous && grown) {
-    firstLine = previous.physical_lines + 1;
-    if (!endsWithNewline(file.abs, previous.bytes)) {
+  if (match.kind === 'grown') {
+    const tip = match.tip;
+    firstLine = tip.physical_lines + 1;
+    chainId = tip.chain_id;
+    if (!tip.ends_with_lf) {
       // The last line read before was still being written: what was appended to it is not read again.
-      warnings.push(`line ${previous.physical_lines} had no line end when it was ingested; text appended to that line since is not read (file:line still names it)`);
+      warnings.push(`line ${tip.physical_lines} had no line end when it was ingested; text appended to that line since is not read (file:line still names it)`);
     }
-    format = readerFor(file.source, previous.format);
-    formatReason = `file grew since file ${previous.file_id}: reading lines from ${firstLine}`;
+    format = readerFor(file.source, tip.format);
+    formatReason = tip.abs_path === file.abs ? `file grew since it was read: reading lines from ${firstLine}` : `begins with the content read from ${tip.path} (rotated, renamed or copied, and grown): reading lines from ${firstLine}`;
   } else {
-    if (previous) warnings.push(`the content of this path changed since it was last ingested (not by appending): ingested as a new file`);
-    const chosen = chooseFormat(file.source, facts);
+    if (match.kind === 'new' && segments.some((x) => x.abs_path === file.abs)) {
+      warnings.push('the content of this path changed since it was last ingested (not by appending): read as a new content; the earlier content counts only while a file of the case holds it');
+    }
+    const chosen = match.kind === 'compare' ? { ok: true as const, format: readerFor(file.source, match.chain.format), reason: undefined } : chooseFormat(file.source, facts);
     if (!chosen.ok) return { ...base, status: 'failed', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], note: chosen.note, fix: chosen.fix, failure: 'content' };
     format = chosen.format;
     formatReason = chosen.reason;
   }
+  const identity: Identity = { settings, chainId, facts, headSha };
 
   const copyPath = path.join(store.dir, 'tmp', `copy-${process.pid}.log`);
   const copyReasons = [...facts.copyReasons];
@@ -289,16 +364,21 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
       format: format.name,
       formatReason,
       warnings,
-      ...counts,
+      lines: counts.lines,
+      comments: counts.comments,
+      events: counts.events,
+      rejected: counts.rejected,
+      rejectExamples: counts.rejectExamples,
+      chain: { id: counts.chainId, upto: facts.physicalLines },
       reader,
       note: copy ? `read through a sanitised copy: ${copyReasons.join('; ')}` : undefined,
     };
   };
   try {
     await stage('examined', file.shown);
-    const refusal = fastPathRefusal(format, facts, firstLine);
+    const refusal = match.kind === 'compare' ? 'its lines are compared with a stored content first' : fastPathRefusal(format, facts, firstLine);
     if (refusal === undefined) {
-      const counts = await readFast(store, file, format, facts, formatReason, warnings);
+      const counts = await readFast(store, file, { format, facts, firstLine, formatReason, warnings, identity });
       if (counts) return done(counts, 'fast');
     } else trace(`fast path not taken: ${refusal}`);
     if (copy) await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
@@ -317,9 +397,13 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     }
     await checkLineCount(store, file, facts);
     await stage('lines-read', file.shown);
+    if (match.kind === 'compare' && (await isEarlierCopy(store, match.chain.chain_id, match.from, facts.physicalLines))) {
+      await store.run('DROP TABLE IF EXISTS raw_lines');
+      return held(match.chain, facts.physicalLines);
+    }
     const lines = await lineFacts(store, firstLine);
     await stage('line-facts', file.shown);
-    const counts = await store.transaction(() => loadFile(store, file, format, facts, firstLine, formatReason, warnings, lines, undefined));
+    const counts = await store.transaction(() => loadFile(store, file, { format, facts, firstLine, formatReason, warnings, identity }, lines, undefined));
     await store.run('DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS raw_lines');
     await stage('committed', file.shown);
     return done(counts, 'general');
@@ -336,22 +420,24 @@ function currentSize(file: string): number | undefined {
   return statSync(file, { throwIfNoEntry: false })?.size;
 }
 
-/** Whether the byte before `length` is a line end (the earlier ingest read whole lines only). */
-function endsWithNewline(file: string, length: number): boolean {
-  if (length === 0) return true;
-  const fd = openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(1);
-    readSync(fd, b, 0, 1, length - 1);
-    return b[0] === 0x0a;
-  } finally {
-    closeSync(fd);
-  }
-}
 
-async function prefixMatches(store: Store, fileId: number, prefixSha: string): Promise<boolean> {
-  const rows = await store.all('SELECT 1 FROM files WHERE file_id = $id AND sha256 = $s', { id: fileId, s: prefixSha });
-  return rows.length > 0;
+/**
+ * Whether the lines in raw_lines, past line `from`, are the chain's own lines: the file is then an
+ * earlier copy of that content (taken before it grew), and nothing of it is stored again.
+ */
+async function isEarlierCopy(store: Store, chainId: number, from: number, physicalLines: number): Promise<boolean> {
+  const { differ } = await store.one<{ differ: number }>(
+    `WITH f AS (
+       SELECT rowid + 1 AS line, line AS raw FROM raw_lines
+       WHERE rowid + 1 > $from AND line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*') AND NOT starts_with(line, '#')
+     ), c AS (
+       SELECT l.line, l.raw FROM lines l JOIN files s ON s.file_id = l.file_id
+       WHERE s.chain_id = $chain AND l.line > $from AND l.line <= $n
+     )
+     SELECT count(*) FILTER (WHERE f.raw IS DISTINCT FROM c.raw) AS differ FROM f FULL JOIN c USING (line)`,
+    { chain: chainId, from, n: physicalLines },
+  );
+  return differ === 0;
 }
 
 function chooseFormat(source: SourceSpec, facts: FileFacts): { ok: true; format: LogFormat; reason: string | undefined } | { ok: false; note: string; fix: string } {
@@ -430,7 +516,8 @@ async function lineFacts(store: Store, firstLine: number): Promise<LineFacts> {
  * Reads a file by the fast path, in one transaction; undefined when its rows turn out not to be the
  * file's lines (nothing of them is kept then, and the general reader reads the file).
  */
-async function readFast(store: Store, file: ResolvedFile, format: LogFormat, facts: FileFacts, formatReason: string | undefined, warnings: string[]): Promise<LoadCounts | undefined> {
+async function readFast(store: Store, file: ResolvedFile, plan: ReadPlan): Promise<LoadCounts | undefined> {
+  const { format, facts, warnings } = plan;
   const copy = path.join(store.dir, 'tmp', `numbered-${process.pid}.log`);
   try {
     // A copy of exactly the bytes hashed: a file growing meanwhile does not reach DuckDB.
@@ -447,7 +534,7 @@ async function readFast(store: Store, file: ResolvedFile, format: LogFormat, fac
     // Rows land in any order (event ids and line numbers say where each is from); keeping file
     // order would hold the inserts to one thread.
     await store.run('SET preserve_insertion_order = false');
-    const counts = await store.transaction(() => loadFile(store, file, format, facts, 1, formatReason, warnings, lines, { ...fastQueries(format, file, facts), copy }));
+    const counts = await store.transaction(() => loadFile(store, file, plan, lines, { ...fastQueries(format, file, facts), copy }));
     await stage('committed', file.shown);
     return counts;
   } catch (e) {
@@ -513,7 +600,29 @@ function fastQueries(format: LogFormat, file: ResolvedFile, facts: FileFacts): {
 /** The fast path's rows do not stand for the file's lines: its transaction is rolled back. */
 class FastPathRefused extends Error {}
 
+/** What is known of a file before its rows are loaded, and how they are to be read. */
+interface ReadPlan {
+  readonly format: LogFormat;
+  readonly facts: FileFacts;
+  /** 1, or the first line past a chain's stored content. */
+  readonly firstLine: number;
+  readonly formatReason: string | undefined;
+  readonly warnings: string[];
+  readonly identity: Identity;
+}
+
+/** Where a file's content belongs in the store. */
+interface Identity {
+  readonly settings: string;
+  /** The chain it continues; undefined: it starts a chain of its own. */
+  readonly chainId: number | undefined;
+  readonly facts: FileFacts;
+  readonly headSha: string | undefined;
+}
+
 interface LoadCounts {
+  fileId: number;
+  chainId: number;
   lines: number;
   comments: number;
   events: number;
@@ -541,14 +650,11 @@ async function checkFastRows(store: Store, facts: FileFacts, fileId: number, exp
 async function loadFile(
   store: Store,
   file: ResolvedFile,
-  format: LogFormat,
-  facts: FileFacts,
-  firstLine: number,
-  formatReason: string | undefined,
-  warnings: string[],
+  plan: ReadPlan,
   lines: LineFacts,
   fast: { readonly parsed: string; readonly raw: string; readonly copy: string } | undefined,
 ): Promise<LoadCounts> {
+  const { format, facts, firstLine, formatReason, warnings, identity } = plan;
   const { file_id: fileId } = await store.one<{ file_id: number }>('SELECT coalesce(max(file_id), 0) + 1 AS file_id FROM files');
   if (!fast) {
     const sql = format.sql({ timezone: file.source.timezone, fields: file.source.fields });
@@ -577,7 +683,7 @@ async function loadFile(
     params,
   );
   await stage('events-inserted', file.shown);
-  await store.run(`INSERT INTO lines SELECT $id, line_no, line FROM ${fast ? `(${fast.raw})` : 'parsed'} WHERE line_no >= $first`, { id: fileId, first: firstLine, ...from });
+  await store.run(`INSERT INTO lines SELECT $id, line_no, line, hash(line) FROM ${fast ? `(${fast.raw})` : 'parsed'} WHERE line_no >= $first`, { id: fileId, first: firstLine, ...from });
   await stage('lines-inserted', file.shown);
   const stats = await store.one<{ events: number; first_time: Date | null; last_time: Date | null }>(
     'SELECT count(*) AS events, min(time) AS first_time, max(time) AS last_time FROM events WHERE file_id = $id',
@@ -605,11 +711,18 @@ async function loadFile(
       EXIT.runtime,
     );
   }
+  const chainId = identity.chainId ?? fileId;
   await store.run(
-    `INSERT INTO files VALUES ($id, $source, $role, $path, $abs, $sha, $bytes, $format, $reason, $first, $physical,
-       $lines, $comments, $events, $rejected, $t0, $t1, $warnings::VARCHAR[], now())`,
+    `INSERT INTO files VALUES ($id, $chain, $settings, $source, $role, $path, $abs, $sha, $bytes, $content_sha, $content_bytes, $lf, $head,
+       $format, $reason, $first, $physical, $lines, $comments, $events, $rejected, $t0, $t1, $warnings::VARCHAR[], now())`,
     {
       id: fileId,
+      chain: chainId,
+      settings: identity.settings,
+      content_sha: facts.contentSha256,
+      content_bytes: facts.contentBytes,
+      lf: facts.endsWithLineEnd,
+      head: identity.headSha ?? null,
       source: file.source.name,
       role: file.source.role,
       path: file.shown,
@@ -630,5 +743,5 @@ async function loadFile(
     },
   );
   await stage('file-row-inserted', file.shown);
-  return { lines: lines.expected, comments: lines.comments, events: stats.events, rejected, rejectExamples: examples };
+  return { fileId, chainId, lines: lines.expected, comments: lines.comments, events: stats.events, rejected, rejectExamples: examples };
 }

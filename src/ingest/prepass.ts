@@ -18,8 +18,14 @@ export interface FileFacts {
   readonly warnings: readonly string[];
   /** The first non-blank lines, for format detection. */
   readonly sample: readonly string[];
-  /** SHA-256 of the first `prefixBytes` bytes, when asked (to tell a grown file from a new one). */
-  readonly prefixSha256: string | undefined;
+  /** SHA-256 of the decompressed content (the same as sha256 for a plain file), and its length. */
+  readonly contentSha256: string;
+  readonly contentBytes: number;
+  /**
+   * SHA-256 of the content's first N bytes for each N asked for (the ends of stored contents) that
+   * the content reaches: equal to a stored content's hash, this content begins with that one.
+   */
+  readonly prefixSha256: ReadonlyMap<number, string>;
   /** Whether the content read ends with a line end (an empty file does); a writer may still be mid-line otherwise. */
   readonly endsWithLineEnd: boolean;
   /** The longest line (bytes of the decompressed content, line end excluded) and its number. */
@@ -142,7 +148,7 @@ interface Opened {
  * is read, and everything breachscope records of a file (hash, length, lines) must describe one
  * and the same run of bytes. The rest is read by the next run, as a grown file.
  */
-function open(file: string, gzip: boolean, bytes: number, hash: Hash | undefined, prefix: { bytes: number; hash: Hash; digest?: string } | undefined, onRaw?: (n: number) => void): Opened {
+function open(file: string, gzip: boolean, bytes: number, hash: Hash | undefined, prefixes: Prefixes | undefined, onRaw?: (n: number) => void): Opened {
   // createReadStream cannot read zero bytes (`end` is inclusive): an empty file is an empty stream.
   const raw: Readable = bytes > 0 ? createReadStream(file, { highWaterMark: 1 << 20, start: 0, end: bytes - 1 }) : Readable.from([]);
   // `once` rejects on 'error'; the error itself is kept in rawError, for the caller to throw.
@@ -152,12 +158,8 @@ function open(file: string, gzip: boolean, bytes: number, hash: Hash | undefined
   raw.on('error', (e: Error) => (rawError = e));
   raw.on('data', (chunk) => {
     const b = chunk as Buffer;
-    hash?.update(b);
-    if (prefix && prefix.digest === undefined) {
-      const take = Math.min(b.length, prefix.bytes - seen);
-      if (take > 0) prefix.hash.update(b.subarray(0, take));
-      if (seen + b.length >= prefix.bytes) prefix.digest = prefix.hash.digest('hex');
-    }
+    if (prefixes && hash) prefixes.update(hash, b, seen);
+    else hash?.update(b);
     seen += b.length;
     onRaw?.(b.length);
   });
@@ -168,6 +170,30 @@ function open(file: string, gzip: boolean, bytes: number, hash: Hash | undefined
   // The raw stream is read to its end even when decompression fails, so the hash covers every byte.
   gunzip.on('error', () => raw.resume());
   return { content: raw.pipe(gunzip), ...opened };
+}
+
+/**
+ * Hashes a stream while taking the digest of every prefix asked for on the way: at each offset
+ * the running hash is copied and finished, so one pass gives the whole hash and every prefix's.
+ */
+class Prefixes {
+  readonly digests = new Map<number, string>();
+  private next = 0;
+
+  constructor(private readonly offsets: readonly number[]) {}
+
+  /** Feeds `chunk`, which starts at content offset `at`, into `hash`. */
+  update(hash: Hash, chunk: Buffer, at: number): void {
+    let from = 0;
+    while (this.next < this.offsets.length && this.offsets[this.next]! <= at + chunk.length) {
+      const cut = this.offsets[this.next]! - at;
+      if (cut > from) hash.update(chunk.subarray(from, cut));
+      from = Math.max(from, cut);
+      this.digests.set(this.offsets[this.next]!, hash.copy().digest('hex'));
+      this.next++;
+    }
+    if (from < chunk.length) hash.update(chunk.subarray(from));
+  }
 }
 
 /** An error from the file system (not from the content), with its code: EACCES, EIO, ENOENT... */
@@ -191,12 +217,14 @@ function readError(e: unknown): FileReadError {
  * whether DuckDB's CSV reader would misread it (CR line ends, invalid UTF-8, reserved bytes,
  * a damaged gzip stream). DuckDB reads clean files directly; the others through `writeCopy`.
  */
-export async function examine(file: string, size: number, prefixBytes?: number, onRaw?: (n: number) => void): Promise<FileFacts> {
+export async function examine(file: string, size: number, prefixOffsets: readonly number[] = [], onRaw?: (n: number) => void): Promise<FileFacts> {
   const gzip = isGzip(file);
   const hash = createHash('sha256');
-  const prefix = prefixBytes !== undefined && prefixBytes <= size ? { bytes: prefixBytes, hash: createHash('sha256') } : undefined;
-  if (prefix && prefixBytes === 0) (prefix as { digest?: string }).digest = prefix.hash.digest('hex');
-  const { content, rawEnd, seen, rawError } = open(file, gzip, size, hash, prefix, onRaw);
+  const offsets = [...new Set(prefixOffsets)].filter((n) => n >= 0).sort((a, b) => a - b);
+  const prefixes = new Prefixes(offsets);
+  // A plain file's content is its bytes: one hash serves both. A gzip file's content is hashed apart.
+  const contentHash = gzip ? createHash('sha256') : undefined;
+  const { content, rawEnd, seen, rawError } = open(file, gzip, size, hash, gzip ? undefined : prefixes, onRaw);
   const damage: { message?: string } = {};
   let lines = 0;
   let lastByte = LF;
@@ -224,6 +252,7 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
     }
   };
   for await (const chunk of lineChunks(content, damage, MAX_LINE_BYTES)) {
+    if (contentHash) prefixes.update(contentHash, chunk, pos);
     let from = 0;
     for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
       lines++;
@@ -278,8 +307,14 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
     warnings.push(`damaged gzip stream (${gzipDamage}): the ${lines} line(s) before the damage were read${cut}, the rest of the file is unreadable`);
   }
   if (badUtf8) warnings.push('invalid UTF-8 bytes were replaced by U+FFFD in the stored lines; the file itself is unchanged');
+  // Offsets at the very end of the content are reached only once the stream is done.
+  if (contentHash) prefixes.update(contentHash, Buffer.alloc(0), pos);
+  else prefixes.update(hash, Buffer.alloc(0), seen());
+  const sha256 = hash.digest('hex');
   return {
-    sha256: hash.digest('hex'),
+    sha256,
+    contentSha256: contentHash ? contentHash.digest('hex') : sha256,
+    contentBytes: pos,
     // What was hashed: `size` unless the file shrank while it was read (then the caller sees it changed).
     bytes: seen(),
     gzip,
@@ -287,7 +322,7 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
     copyReasons,
     warnings,
     sample,
-    prefixSha256: (prefix as { digest?: string } | undefined)?.digest,
+    prefixSha256: prefixes.digests,
     endsWithLineEnd,
     longestLine,
     shape,

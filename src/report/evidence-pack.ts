@@ -20,7 +20,11 @@ export const EVIDENCE_COLUMNS = [
 
 const NUMERIC = new Set(['status', 'bytes', 'line']);
 
-/** One row per counted access (the temp table `unauthorized` that analyzeCase leaves behind). */
+/**
+ * One row per counted access (the temp table `unauthorized` that analyzeCase leaves behind). The
+ * file named is a file of the case that holds the line at that number now (case_chain_file), so
+ * every row can be checked against an input the manifest lists, whatever rotation did since.
+ */
 const EVIDENCE_SQL = `
 SELECT
   strftime(u.time, '%Y-%m-%dT%H:%M:%SZ') AS event_time,
@@ -31,7 +35,8 @@ SELECT
   u.method, u.path, u.status, u.bytes, u.user_agent, u.referer,
   u.source, fl.path AS file, u.line, fl.sha256 AS file_sha256, l.raw AS raw_line
 FROM unauthorized u
-JOIN files fl ON fl.file_id = u.file_id
+JOIN case_segments s ON s.file_id = u.file_id
+JOIN case_chain_file fl ON fl.chain_id = s.chain_id
 JOIN lines l ON l.file_id = u.file_id AND l.line = u.line
 ORDER BY u.time, fl.path, u.line`;
 
@@ -141,7 +146,7 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
   }
   o.before?.();
   const { version } = await store.one<{ version: string }>('SELECT version() AS version');
-  const files = await store.all<{ source: string; path: string; sha256: string; bytes: number }>('SELECT source, path, sha256, bytes FROM files ORDER BY file_id');
+  const files = await store.all<{ source: string; path: string; sha256: string }>('SELECT source, path, sha256 FROM case_files ORDER BY path, source');
   const reference = (['owners', 'subjects', 'grants'] as const)
     .map((k) => [k, caseFile.documents[k]] as const)
     .filter((x): x is readonly [typeof x[0], string] => x[1] !== undefined)
@@ -161,7 +166,7 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
     inputs: [
       { role: 'case file', path: path.basename(caseFile.path), sha256: caseFile.sha256 },
       ...reference,
-      ...files.map((f) => ({ role: `source ${f.source}`, path: f.path, sha256: f.sha256, bytes: f.bytes })),
+      ...files.map((f) => ({ role: `source ${f.source}`, path: f.path, sha256: f.sha256 })),
     ],
     outputs,
     self_sha256: '',

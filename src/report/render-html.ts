@@ -20,7 +20,7 @@ h1{font-size:1.6rem;margin:0 0 .2rem}h2{font-size:1.2rem;border-bottom:2px solid
 .meta{color:#57606a;font-size:.85rem}.figures{font-size:1.45rem;font-weight:600;background:#fff4e5;border-left:6px solid #d1242f;padding:.8rem 1rem;margin:1rem 0}
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:break-word}td.h,.meta code{word-break:break-all}
 th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
-pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}.todo{color:#9a6700;font-style:italic}
+pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}.todo{color:#9a6700;font-style:italic}.warnings{background:#fff8c5;border-left:6px solid #9a6700;padding:.2rem 1rem}
 dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}.error{color:#d1242f}
 svg text{font:11px system-ui,sans-serif;fill:#57606a}.bar{fill:#d1242f}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}table,pre,svg{break-inside:auto}tr{break-inside:avoid}.figures{border-left-color:#000}}
@@ -80,6 +80,9 @@ export function renderHtml(m: ReportModel): string {
   sections.push(
     `<h1>${escapeHtml(a.case)}</h1><p class="meta">Breach report generated ${escapeHtml(m.generatedAt)} by breachscope ${escapeHtml(m.tool.version)} (DuckDB ${escapeHtml(m.tool.duckdb)}). Case file SHA-256 <code>${escapeHtml(m.caseSha256)}</code>.</p>`,
     `<p class="figures">${escapeHtml(figuresSentence(s))}.</p>`,
+    a.warnings.length
+      ? `<div class="warnings"><h2 id="warnings">Before relying on these figures</h2><ul>${a.warnings.map((w) => `<li><code>${escapeHtml(w.code)}</code> ${escapeHtml(w.message)}</li>`).join('')}</ul></div>`
+      : '',
     `<dl><dt>Window analysed</dt><dd>${escapeHtml(showTime(a.window.from, zone))} to ${escapeHtml(showTime(a.window.to, zone))} (the end is exclusive)</dd>` +
       `<dt>Exposure observed</dt><dd>${escapeHtml(showTime(s.first_access, zone))} to ${escapeHtml(showTime(s.last_access, zone))} (first and last unauthorized access)</dd>` +
       `<dt>Signed-in</dt><dd>${s.unauthorized_accesses - s.anonymous_accesses} accesses by ${s.accounts} account(s)</dd>` +
@@ -131,7 +134,13 @@ export function renderHtml(m: ReportModel): string {
       new Set([3]),
     ),
     `<p>${a.ingest.lines} lines read, ${a.ingest.events} events, ${a.ingest.rejected_lines} rejected.</p>`,
-    `<h3>Gaps longer than ${m.gapHours} hours between events of a source</h3>`,
+    `<h3>Coverage of ${escapeHtml(a.coverage.from ?? '-')} to ${escapeHtml(a.coverage.to ?? '-')} (UTC) by source</h3>`,
+    table(
+      ['source', 'events', 'in the window', 'first event (UTC)', 'last event (UTC)', 'hours with events', 'share of the hours'],
+      a.coverage.sources.map((x) => [x.source, x.events, x.events_in_window, x.first_event ?? '-', x.last_event ?? '-', `${x.hours_with_events} of ${x.window_hours}`, x.hours_share === null ? '-' : `${Math.round(x.hours_share * 1000) / 10}%`]),
+      new Set([1, 2, 5, 6]),
+    ),
+    `<h3>Gaps longer than ${m.gapHours} hours in the events of a source (inside the window, and at its start and end)</h3>`,
     m.gaps.length ? table(['source', 'from (UTC)', 'to (UTC)', 'hours'], m.gaps.map((g) => [g.source, g.from, g.to, g.hours]), new Set([3])) : '<p>None.</p>',
     '<h3>Rejected lines (examples)</h3>',
     a.ingest.rejected_lines

@@ -93,12 +93,8 @@ export async function buildReportModel(store: Store, caseFile: CaseFile, analysi
   const totals = await store.one<{ ips: number; accounts: number; documents: number }>(
     'SELECT count(DISTINCT client_ip) AS ips, count(DISTINCT account) AS accounts, count(DISTINCT document) AS documents FROM unauthorized',
   );
-  const gaps = await store.all<{ source: string; from: string; to: string; hours: number }>(
-    `SELECT source, strftime(time, ${ISO}) AS "from", strftime(next, ${ISO}) AS "to", round(epoch(next - time) / 3600, 1) AS hours
-     FROM (SELECT source, time, lead(time) OVER (PARTITION BY source ORDER BY time) AS next FROM events WHERE time IS NOT NULL)
-     WHERE next - time > to_hours(CAST($h AS BIGINT)) ORDER BY source, time`,
-    { h: o.gapHours },
-  );
+  // Gaps inside the window, and at its start and end, as analyze measured them (analyzeCase's gapHours).
+  const gaps = analysis.coverage.sources.flatMap((s) => s.gaps.map((g) => ({ source: s.source, from: g.from, to: g.to, hours: g.hours })));
   const categories = await store.all<{ category: string; subjects: number; documents: number }>(
     caseFile.documents.subjects
       ? `SELECT coalesce(s.category, 'not categorised') AS category, count(DISTINCT s.subject_id) AS subjects, count(DISTINCT s.document_id) AS documents

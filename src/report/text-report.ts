@@ -3,6 +3,8 @@ import { figuresSentence } from './figures-sentence.js';
 import { clip, terminalSafe } from './terminal-safe.js';
 
 const n = (x: number) => x.toLocaleString('en');
+/** Gaps listed per source in the text output; --json and the report list them all. */
+const GAPS_SHOWN = 5;
 
 type Column = 'documents' | 'ips' | 'accounts';
 const COLUMN_TITLES: Record<Column, string> = { documents: 'documents', ips: 'IPs', accounts: 'accounts' };
@@ -27,6 +29,11 @@ export function renderTextReport(a: Analysis): string {
   const out: string[] = [];
   out.push(terminalSafe(a.case), '='.repeat(Math.min(78, terminalSafe(a.case).length)), '');
   out.push(`${figuresSentence(s)}.`, '');
+  if (a.warnings.length > 0) {
+    out.push('Before relying on these figures:');
+    for (const w of a.warnings) out.push(`  ! ${w.code}: ${terminalSafe(w.message)}`);
+    out.push('');
+  }
   out.push(`Window analysed:   ${a.window.from ?? 'start of the logs'} to ${a.window.to ?? 'end of the logs'} (UTC, to exclusive)`);
   out.push(`Exposure observed: ${s.first_access ?? '-'} to ${s.last_access ?? '-'} (first and last unauthorized access)`);
   out.push(`Signed-in:         ${n(s.unauthorized_accesses - s.anonymous_accesses)} accesses by ${n(s.accounts)} account(s); anonymous: ${n(s.anonymous_accesses)}`);
@@ -52,9 +59,18 @@ export function renderTextReport(a: Analysis): string {
       `  ${terminalSafe(f.source)}  ${terminalSafe(f.path)}  ${f.format}  lines ${n(f.lines)}  rejected ${n(f.rejected)}  ` +
         `${f.first_time ?? '-'} .. ${f.last_time ?? '-'}  sha256 ${f.sha256.slice(0, 16)}…`,
     );
+    if (f.counted_with) out.push(`    same lines as ${terminalSafe(f.counted_with)}: counted once, under that file`);
     for (const w of f.warnings) out.push(`    warning: ${terminalSafe(w)}`);
     for (const x of f.reject_examples.slice(0, 5)) out.push(`    rejected ${terminalSafe(f.path)}:${x.line}: ${clip(x.reason, 140)}`);
     if (f.rejected > 5) out.push(`    ... ${n(f.rejected - 5)} more rejected lines in this file (analyze --json lists 20; all are in the store's rejects table)`);
+  }
+  const cov = a.coverage;
+  out.push('', `Coverage of ${cov.from ?? '-'} to ${cov.to ?? '-'} (UTC), gaps over ${cov.gap_hours} h:`);
+  for (const x of cov.sources) {
+    const share = x.hours_share === null ? '-' : `${Math.round(x.hours_share * 1000) / 10}%`;
+    out.push(`  ${terminalSafe(x.source)}  ${n(x.events_in_window)} of ${n(x.events)} events in the window  ${x.first_event ?? '-'} .. ${x.last_event ?? '-'}  hours with events ${n(x.hours_with_events)} of ${n(x.window_hours)} (${share})`);
+    for (const g of x.gaps.slice(0, GAPS_SHOWN)) out.push(`    no events ${g.from} .. ${g.to} (${g.hours} h${g.at === 'inside' ? '' : `, at the ${g.at} of the window`})`);
+    if (x.gaps.length > GAPS_SHOWN) out.push(`    ... ${n(x.gaps.length - GAPS_SHOWN)} more gaps (analyze --json and the report list them all)`);
   }
   return `${out.join('\n')}\n`;
 }
