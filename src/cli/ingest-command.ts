@@ -1,6 +1,7 @@
 import { ingestCase, IngestFailure, type FileReport } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { clip, terminalSafe } from '../report/terminal-safe.js';
+import { findOverlaps } from '../ingest/selection.js';
 import { openCase } from './open-case.js';
 
 export async function ingestCommand(casePath: string, o: { db?: string; json?: boolean }): Promise<void> {
@@ -14,6 +15,8 @@ export async function ingestCommand(casePath: string, o: { db?: string; json?: b
       throw e;
     }
     printReports(reports, Boolean(o.json));
+    // Stored all the same: which lines count is decided when a case is analyzed, which refuses these.
+    for (const m of await findOverlaps(store)) process.stderr.write(`warning: ${terminalSafe(m.what)}; analyze refuses to count them: ${terminalSafe(m.help ?? '')}\n`);
   } finally {
     store.close();
   }

@@ -5,6 +5,7 @@ import { buildDocumentRequests } from '../enrich/enrich.js';
 import { loadReferenceData, type ReferenceCounts } from '../enrich/reference-data.js';
 import { stage } from '../util/trace.js';
 import { REJECT_EXAMPLES } from '../ingest/ingest.js';
+import { refuseOverlaps } from '../ingest/selection.js';
 import { measureCoverage, type Coverage } from './coverage.js';
 import { caseWarnings, type Warning } from './warnings.js';
 
@@ -94,6 +95,7 @@ const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().
  * through them (evidence pack, dashboard).
  */
 export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o: { gapHours?: number } = {}): Promise<Analysis> {
+  await refuseOverlaps(store);
   const loaded = loadDetectors();
   checkDetectorSettings(caseFile.detectors, loaded.detectors, caseFile.path);
   const reference = await loadReferenceData(store, caseFile);

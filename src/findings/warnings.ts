@@ -50,10 +50,10 @@ async function documentWarnings(store: Store, caseFile: CaseFile, documentReques
   }
   const known = await store.one<{ known: number; ids: number; examples: string[] }>(
     `SELECT count(*) FILTER (WHERE known_document) AS known, count(DISTINCT document) AS ids,
-       list(DISTINCT document ORDER BY document)[1:3] AS examples FROM document_requests`,
+       coalesce(list(DISTINCT document ORDER BY document)[1:3], []) AS examples FROM document_requests`,
   );
   if (known.known > 0) return [];
-  const owned = await store.one<{ examples: string[] }>('SELECT list(document_id ORDER BY document_id)[1:3] AS examples FROM (SELECT DISTINCT document_id FROM owners)');
+  const owned = await store.one<{ examples: string[] }>('SELECT coalesce(list(document_id ORDER BY document_id)[1:3], []) AS examples FROM (SELECT DISTINCT document_id FROM owners)');
   return [
     {
       code: 'owners_not_requested',
@@ -66,7 +66,7 @@ async function documentWarnings(store: Store, caseFile: CaseFile, documentReques
 
 async function storeWarnings(store: Store): Promise<Warning[]> {
   const rows = await store.all<{ contents: number; paths: string[] }>(
-    `SELECT count(DISTINCT chain_id) AS contents, list(DISTINCT path ORDER BY path)[1:5] AS paths
+    `SELECT count(DISTINCT chain_id) AS contents, coalesce(list(DISTINCT path ORDER BY path)[1:5], []) AS paths
      FROM files WHERE chain_id NOT IN (SELECT chain_id FROM case_segments)`,
   );
   const r = rows[0];

@@ -47,7 +47,6 @@ export async function selectCaseFiles(store: Store, reports: readonly FileReport
     `CREATE OR REPLACE TEMP VIEW case_rejects AS
      SELECT r.*, s.chain_id FROM rejects r JOIN case_segments s ON s.file_id = r.file_id WHERE r.line <= s.upto`,
   );
-  await refuseOverlaps(store);
 }
 
 /** Lines compared to tell that one content repeats another's: fewer only in shorter contents. */
@@ -55,12 +54,13 @@ const SIGNATURE_LINES = 8;
 
 /**
  * Two contents of the same role that share lines otherwise than one beginning with the other (a
- * log pasted into another, an excerpt, a file edited after it was read) would count those lines
- * twice: refused, naming both. A content's first lines found anywhere in another's are the sign.
+ * log pasted into another, an excerpt, a file edited after it was read, one file read by two
+ * sources) would count those lines twice. A content's first lines found anywhere in another's are
+ * the sign. `ingest` names them; counting refuses them (refuseOverlaps).
  */
-async function refuseOverlaps(store: Store): Promise<void> {
+export async function findOverlaps(store: Store): Promise<UserMessage[]> {
   const { chains } = await store.one<{ chains: number }>('SELECT count(DISTINCT chain_id) AS chains FROM case_segments');
-  if (chains < 2) return;
+  if (chains < 2) return [];
   const rows = await store.all<{ x: number; y: number; x0: number; y0: number; lines: number } & Record<string, number>>(
     `WITH sel AS (
        SELECT s.chain_id, s.role, l.line, l.h FROM lines l JOIN case_segments s ON s.file_id = l.file_id WHERE l.line <= s.upto
@@ -79,7 +79,7 @@ async function refuseOverlaps(store: Store): Promise<void> {
      SELECT x, y, min(x0) AS x0, min(y0) AS y0, any_value(lines) AS lines FROM matched WHERE lines = need
      GROUP BY x, y ORDER BY x, y`,
   );
-  if (rows.length === 0) return;
+  if (rows.length === 0) return [];
   const names = new Map(
     (await store.all<{ chain_id: number; path: string }>('SELECT chain_id, path FROM case_chain_file')).map((r) => [r.chain_id, r.path] as const),
   );
@@ -98,5 +98,11 @@ async function refuseOverlaps(store: Store): Promise<void> {
       help: 'leave one of the two out of the case\'s sources (keep the one that holds every line: a concatenation or the original log), then run again',
     });
   }
-  throw new UserError(messages, EXIT.usage);
+  return messages;
+}
+
+/** Counting stops at overlapping contents (exit 2), naming each pair: a line is counted once or not at all. */
+export async function refuseOverlaps(store: Store): Promise<void> {
+  const messages = await findOverlaps(store);
+  if (messages.length > 0) throw new UserError(messages, EXIT.usage);
 }

@@ -3,6 +3,9 @@ import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { loadCaseFile } from '../../src/case/case-file.js';
+import { DashboardData } from '../../src/dashboard/dashboard-data.js';
+import { Store } from '../../src/db/store.js';
 import { analyzeJson, ROOT, runCli, tempDir } from '../helpers.js';
 
 /**
@@ -141,5 +144,29 @@ describe('log rotation', () => {
     assert.ok(after.summary.unauthorized_accesses < 235);
     const warnings = (after as unknown as { warnings: { code: string }[] }).warnings.map((w) => w.code);
     assert.ok(warnings.includes('store_files_not_in_case'), warnings.join(','));
+  });
+
+  it('when dashboard --follow refreshes after the last lines landed just before the rename then they are read once', async () => {
+    const { logs, casePath } = caseFolder();
+    const lines = previous.toString('utf8').split('\n').length - 1;
+    writeFileSync(path.join(logs, 'access.log.1'), oldest);
+    writeFileSync(path.join(logs, 'access.log'), head(previous, lines - 3));
+    const caseFile = loadCaseFile(casePath);
+    const store = await Store.open(path.join(caseFile.dir, '.breachscope'));
+    try {
+      const data = new DashboardData(store, caseFile);
+      assert.equal(await data.ingest(), undefined);
+      // The server writes its last three lines; logrotate runs before the next poll.
+      writeFileSync(path.join(logs, 'access.log'), previous);
+      rmSync(path.join(logs, 'access.log.1'));
+      writeFileSync(path.join(logs, 'access.log.2.gz'), gzipSync(oldest));
+      renameSync(path.join(logs, 'access.log'), path.join(logs, 'access.log.1'));
+      writeFileSync(path.join(logs, 'access.log'), current);
+      assert.equal(await data.ingest(), undefined);
+      const s = (await data.snapshot(caseFile.window)).analysis.summary;
+      assert.deepEqual({ unauthorized_accesses: s.unauthorized_accesses, documents: s.documents, unique_ips: s.unique_ips, affected_subjects: s.affected_subjects }, FIGURES);
+    } finally {
+      store.close();
+    }
   });
 });
