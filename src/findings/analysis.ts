@@ -195,7 +195,7 @@ async function caseFileRows(store: Store): Promise<IngestFile[]> {
     `CREATE OR REPLACE TEMP TABLE case_file_segments AS
      WITH pairs AS (
        SELECT cf.source AS case_source, cf.path AS case_path, cf.sha256 AS case_sha256, cf.upto, f.*, f.physical_lines <= cf.upto AS whole
-       FROM case_files cf JOIN files f ON f.chain_id = cf.chain_id AND f.first_line <= cf.upto
+       FROM case_files cf JOIN files f ON f.chain_id = cf.chain_id AND (f.first_line <= cf.upto OR f.file_id = f.chain_id)
      ), part AS (
        SELECT p.file_id, p.upto,
          (SELECT count(*) FROM events e WHERE e.file_id = p.file_id AND e.line <= p.upto) AS events,

@@ -189,11 +189,13 @@ function matchContent(segments: readonly Segment[], facts: FileFacts, headSha: s
 }
 
 /**
- * What identifies the reading of a content: the same bytes read by another source, or with
- * another format, time zone, role or field map, give other events and are stored apart.
+ * What identifies the reading of a content: the same bytes read with another format, time zone,
+ * role or field map give other events and are stored apart. The source's name is not part of it:
+ * a file copied into two sources' folders is one content, counted once (under the name of the
+ * source whose file holds it, see case_chain_file), and renaming a source reads nothing again.
  */
 export function settingsKey(source: SourceSpec): string {
-  const settings = { name: source.name, role: source.role, format: source.format, timezone: source.timezone ?? null, fields: Object.entries(source.fields).sort() };
+  const settings = { role: source.role, format: source.format, timezone: source.timezone ?? null, fields: Object.entries(source.fields).sort() };
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 32);
 }
 
@@ -318,7 +320,6 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     events: 0,
     rejected: 0,
     rejectExamples: [],
-    warnings: [],
     chain: { id: segment.chain_id, upto },
     note:
       segment.abs_path === file.abs && upto === segment.physical_lines

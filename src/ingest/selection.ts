@@ -10,7 +10,7 @@ import type { FileReport } from './ingest.js';
  * - `case_files`: one row per file read or recognised (path, SHA-256, chain, lines it holds);
  * - `case_segments`: the stored segments those files stand for, with the last line counted;
  * - `case_chain_file`: per chain, the case file that holds all its counted lines (the provenance
- *   an evidence row names: a file the manifest lists, at a line that file has);
+ *   an evidence row names: a file the manifest lists, at a line that file has), and its source;
  * - views `case_events`, `case_lines`, `case_rejects`: the store's rows within that selection.
  */
 export async function selectCaseFiles(store: Store, reports: readonly FileReport[]): Promise<void> {
@@ -28,16 +28,19 @@ export async function selectCaseFiles(store: Store, reports: readonly FileReport
     `CREATE OR REPLACE TEMP TABLE case_segments AS
      SELECT f.file_id, f.chain_id, f.role, c.upto
      FROM files f JOIN (SELECT chain_id, max(upto) AS upto FROM case_files GROUP BY chain_id) c USING (chain_id)
-     WHERE f.first_line <= c.upto`,
+     WHERE f.first_line <= c.upto OR f.file_id = f.chain_id`,
   );
   await store.run(
     `CREATE OR REPLACE TEMP TABLE case_chain_file AS
-     SELECT chain_id, arg_max(path, (upto, -row_number)) AS path, arg_max(sha256, (upto, -row_number)) AS sha256
+     SELECT chain_id, arg_max(path, (upto, -row_number)) AS path, arg_max(sha256, (upto, -row_number)) AS sha256,
+       arg_max(source, (upto, -row_number)) AS source
      FROM (SELECT *, row_number() OVER (ORDER BY path, source) AS row_number FROM case_files) GROUP BY chain_id`,
   );
   await store.run(
     `CREATE OR REPLACE TEMP VIEW case_events AS
-     SELECT e.* FROM events e JOIN case_segments s ON s.file_id = e.file_id WHERE e.line <= s.upto`,
+     SELECT e.* REPLACE (k.source AS source)
+     FROM events e JOIN case_segments s ON s.file_id = e.file_id JOIN case_chain_file k ON k.chain_id = s.chain_id
+     WHERE e.line <= s.upto`,
   );
   await store.run(
     `CREATE OR REPLACE TEMP VIEW case_lines AS

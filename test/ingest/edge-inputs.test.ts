@@ -161,9 +161,15 @@ describe('edge inputs', () => {
     const midLine = Buffer.concat([gzipSync(Buffer.from(lines(1, 40) + L(41).slice(0, 30))), cutHeader]);
     const c = makeCase(CASE('logs/*'), { 'logs/whole.gz': whole, 'logs/mid-line.gz': midLine });
     const files = ingest(c);
-    assert.deepEqual(files.map((f) => [f.path, f.lines, f.events, f.rejected, f.sha256]), [
-      ['logs/mid-line.gz', 41, 40, 1, sha256(midLine)],
-      ['logs/whole.gz', 40, 40, 0, sha256(whole)],
+    // whole.gz's 40 lines are the first 40 of mid-line.gz (read first): the same lines, stored and counted once.
+    assert.deepEqual(files.map((f) => [f.path, f.status, f.lines, f.events, f.rejected, f.sha256]), [
+      ['logs/mid-line.gz', 'ingested', 41, 40, 1, sha256(midLine)],
+      ['logs/whole.gz', 'skipped', 0, 0, 0, sha256(whole)],
+    ]);
+    const counted = analyzeJson(c).ingest.files.map((f) => [f.path, f.lines, f.rejected, (f as unknown as { counted_with: string | null }).counted_with]);
+    assert.deepEqual(counted, [
+      ['logs/mid-line.gz', 41, 1, null],
+      ['logs/whole.gz', 40, 0, 'logs/mid-line.gz'],
     ]);
     assert.deepEqual(files.map((f) => f.warnings), [
       ['damaged gzip stream (unexpected end of file): the 41 line(s) before the damage were read (line 41 is cut off where the damage starts), the rest of the file is unreadable'],
