@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import path from 'node:path';
-import { Int32, Int64, RecordBatchFileWriter, Table, TimestampMillisecond, Utf8, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import { AsyncByteQueue, Field, Int32, Int64, makeBuilder, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, TimestampMillisecond, Utf8, type DataType } from 'apache-arrow';
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import type { Analysis } from '../findings/analysis.js';
@@ -92,35 +94,63 @@ async function copyTo(store: Store, sql: string, file: string, format: 'csv' | '
   await store.run(`COPY (${sql}) TO '${file.replaceAll("'", "''")}' (${options})`);
 }
 
-/** Evidence as Arrow IPC (file format), written one DuckDB chunk at a time. */
+/** The Arrow schema of evidence.arrow: one fixed schema, so every record batch has the same. */
+const ARROW_SCHEMA = new Schema(
+  EVIDENCE_COLUMNS.map((c) => new Field(c, c === 'event_time' ? new TimestampMillisecond() : c === 'line' || c === 'bytes' ? new Int64() : c === 'status' ? new Int32() : new Utf8(), true)),
+);
+
+type SinkInput = Parameters<AsyncByteQueue['write']>[0];
+
+/** Hands each piece the Arrow writer produces straight to a file stream instead of gathering them. */
+class FileStreamSink extends AsyncByteQueue {
+  constructor(private readonly out: WriteStream) {
+    super();
+  }
+
+  override write(value: SinkInput): void {
+    const view = ArrayBuffer.isView(value) ? value : new Uint8Array(value as ArrayBufferLike);
+    if (view.byteLength > 0) this.out.write(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+  }
+}
+
+/** One DuckDB chunk of evidence rows as a record batch of ARROW_SCHEMA. */
+function recordBatch(rows: readonly (readonly unknown[])[]): RecordBatch {
+  const children = ARROW_SCHEMA.fields.map((field, i) => {
+    const builder = makeBuilder({ type: field.type as DataType, nullValues: [null] });
+    for (const r of rows) {
+      const v = r[i];
+      if (v === null || v === undefined) builder.append(null);
+      else if (field.name === 'event_time') builder.append(Date.parse(String(v)));
+      else if (field.name === 'line' || field.name === 'bytes') builder.append(BigInt(v as bigint | number));
+      else builder.append(field.name === 'status' ? Number(v) : String(v));
+    }
+    return builder.finish().flush();
+  });
+  return new RecordBatch(ARROW_SCHEMA, makeData({ type: new Struct(ARROW_SCHEMA.fields), length: rows.length, nullCount: 0, children }));
+}
+
+/**
+ * Evidence as Arrow IPC (file format): each DuckDB chunk becomes one record batch of the fixed
+ * schema and goes to the file as it comes, so neither the table nor the file is held in memory.
+ */
 async function writeArrow(store: Store, sql: string, file: string): Promise<void> {
-  const result = await store.connection.stream(sql);
+  const out = createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined);
   const writer = new RecordBatchFileWriter();
-  const types: Record<string, DataType> = {};
-  for (const c of EVIDENCE_COLUMNS) types[c] = c === 'event_time' ? new TimestampMillisecond() : c === 'line' || c === 'bytes' ? new Int64() : c === 'status' ? new Int32() : new Utf8();
-  let wrote = false;
-  for await (const rows of result.yieldRowsJs()) {
-    const columns: Record<string, Vector> = {};
-    EVIDENCE_COLUMNS.forEach((c, i) => {
-      const values = rows.map((r) => {
-        const v = r[i];
-        if (v === null || v === undefined) return null;
-        if (c === 'event_time') return Date.parse(String(v));
-        if (c === 'line' || c === 'bytes') return BigInt(v as bigint | number);
-        return c === 'status' ? Number(v) : String(v);
-      });
-      columns[c] = vectorFromArray(values as never[], types[c]!) as Vector;
-    });
-    writer.write(new Table(columns));
-    wrote = true;
+  writer.reset(new FileStreamSink(out), ARROW_SCHEMA);
+  try {
+    const result = await store.connection.stream(sql);
+    for await (const rows of result.yieldRowsJs()) {
+      if (rows.length === 0) continue;
+      writer.write(recordBatch(rows));
+      if (out.writableNeedDrain) await Promise.race([once(out, 'drain'), failed]);
+    }
+    writer.finish();
+  } finally {
+    out.end();
   }
-  if (!wrote) {
-    const empty: Record<string, Vector> = {};
-    for (const c of EVIDENCE_COLUMNS) empty[c] = vectorFromArray([] as never[], types[c]!) as Vector;
-    writer.write(new Table(empty));
-  }
-  writer.finish();
-  writeFileSync(file, await writer.toUint8Array());
+  await Promise.race([finished(out), failed]);
 }
 
 /** Writes the data files of the pack and its manifest; returns the manifest. */

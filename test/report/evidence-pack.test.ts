@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { tableFromIPC } from 'apache-arrow';
+import { RecordBatchReader, tableFromIPC } from 'apache-arrow';
 import { Store } from '../../src/db/store.js';
 import { ROOT, combinedLine, makeCase, runCli, tempDir } from '../helpers.js';
 
@@ -16,7 +16,7 @@ function copySample(name: string): string {
 function report(casePath: string, out: string, extra: string[] = []): { summary: number } {
   const r = runCli(['report', casePath, '--out', out, '--generated-at', '2015-04-20T12:00:00Z', ...extra]);
   assert.equal(r.code, 0, r.stderr);
-  return { summary: Number(/^(\d+) unauthorized/.exec(r.stdout)![1]) };
+  return { summary: Number(/^([\d,]+) unauthorized/.exec(r.stdout)![1]!.replaceAll(",", "")) };
 }
 
 async function readCsv(file: string): Promise<Record<string, string | null>[]> {
@@ -137,7 +137,47 @@ describe('attacker-controlled strings in CSV', () => {
   });
 });
 
+/**
+ * A combined log of n counted accesses (every request a visitor account reading an owner's
+ * document, as /work/shared/hooks/before-stop generates them) and its owners file.
+ */
+function largeCase(n: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const mm = String(Math.floor(i / 60) % 60).padStart(2, '0');
+    const ss = String(i % 60).padStart(2, '0');
+    lines.push(`198.51.${Math.floor(i / 250) % 250}.${i % 250} - visitor${i % 97} [20/Mar/2015:10:${mm}:${ss} +0000] "GET /docs/D${i % 700} HTTP/1.1" 200 512 "-" "x"`);
+  }
+  const owners = Array.from({ length: Math.min(n, 700) }, (_, d) => `D${d},owner${d}`);
+  return makeCase('case: large pack\nsources:\n  - {name: web, path: logs/access.log, format: combined}\ndocuments:\n  routes: ["/docs/{doc}"]\n  owners: owners.csv\n', {
+    'logs/access.log': `${lines.join('\n')}\n`,
+    'owners.csv': `document_id,owner_account\n${owners.join('\n')}\n`,
+  });
+}
+
+async function arrowRows(file: string): Promise<{ rows: number; batches: number }> {
+  let rows = 0;
+  let batches = 0;
+  for await (const batch of await RecordBatchReader.from(createReadStream(file))) {
+    rows += batch.numRows;
+    batches += 1;
+  }
+  return { rows, batches };
+}
+
 describe('large cases', () => {
+  test('when a case has 100,000 counted accesses then the pack is written with a manifest, verify accepts it, and evidence.arrow holds every row', async () => {
+    const out = path.join(tempDir(), 'pack');
+    const { summary } = report(largeCase(100_000), out);
+    assert.equal(summary, 100_000);
+    assert.deepEqual(readdirSync(out).sort(), ['evidence.arrow', 'evidence.csv', 'evidence.parquet', 'manifest.json', 'report.html', 'report.md', 'subjects.csv']);
+    const v = runCli(['verify', out]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    const arrow = await arrowRows(path.join(out, 'evidence.arrow'));
+    assert.equal(arrow.rows, 100_000);
+    assert.ok(arrow.batches > 1, 'written a chunk at a time');
+  });
+
   test('when --max-rows caps the tables then report.html and report.md show the top rows and say how many there are, while evidence.csv keeps every access', async () => {
     const casePath = copySample('ticketviewer');
     const out = path.join(tempDir(), 'pack');
