@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
@@ -85,6 +85,9 @@ export interface Manifest {
 }
 
 export const MANIFEST = 'manifest.json';
+
+/** Every file of a pack, and the only names a pack folder holds. */
+export const PACK_FILES = ['report.html', 'report.md', 'evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST] as const;
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
@@ -239,9 +242,4 @@ export function verifyPack(dir: string): VerifyResult {
   }
   for (const f of readdirSync(dir).sort()) if (f !== MANIFEST && !listed.has(f)) problems.push({ file: f, problem: 'extra' });
   return { ok: problems.length === 0, problems };
-}
-
-/** Removes the pack's own files before a rewrite, so a stale file cannot pass as part of it. */
-export function clearPack(dir: string): void {
-  for (const f of ['report.html', 'report.md', 'evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST]) rmSync(path.join(dir, f), { force: true });
 }
