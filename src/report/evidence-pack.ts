@@ -89,7 +89,7 @@ export const MANIFEST = 'manifest.json';
 /** Every file of a pack, and the only names a pack folder holds. */
 export const PACK_FILES = ['report.html', 'report.md', 'evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST] as const;
 
-const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+export const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 async function copyTo(store: Store, sql: string, file: string, format: 'csv' | 'parquet'): Promise<void> {
   const options = format === 'csv' ? "FORMAT csv, HEADER true, DELIMITER ','" : 'FORMAT parquet, COMPRESSION zstd';
@@ -206,40 +206,4 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
 
 export function manifestText(m: Manifest): string {
   return `${JSON.stringify(m, null, 2)}\n`;
-}
-
-export interface VerifyResult {
-  readonly ok: boolean;
-  readonly problems: readonly { readonly file: string; readonly problem: 'changed' | 'missing' | 'extra' }[];
-}
-
-/** Recomputes every hash of a pack: each output, and the manifest's own. */
-export function verifyPack(dir: string): VerifyResult {
-  const problems: { file: string; problem: 'changed' | 'missing' | 'extra' }[] = [];
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8')) as Manifest;
-  } catch {
-    return { ok: false, problems: [{ file: MANIFEST, problem: 'missing' }] };
-  }
-  const listed = new Set(manifest.outputs?.map((o) => o.path) ?? []);
-  let selfOk = false;
-  try {
-    selfOk = sha256(manifestText({ ...manifest, self_sha256: '' })) === manifest.self_sha256 && readFileSync(path.join(dir, MANIFEST), 'utf8') === manifestText(manifest);
-  } catch {
-    selfOk = false;
-  }
-  if (!selfOk) problems.push({ file: MANIFEST, problem: 'changed' });
-  for (const o of manifest.outputs ?? []) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path.join(dir, o.path));
-    } catch {
-      problems.push({ file: o.path, problem: 'missing' });
-      continue;
-    }
-    if (sha256(bytes) !== o.sha256) problems.push({ file: o.path, problem: 'changed' });
-  }
-  for (const f of readdirSync(dir).sort()) if (f !== MANIFEST && !listed.has(f)) problems.push({ file: f, problem: 'extra' });
-  return { ok: problems.length === 0, problems };
 }
