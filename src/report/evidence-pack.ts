@@ -38,12 +38,16 @@ JOIN lines l ON l.file_id = u.file_id AND l.line = u.line
 ORDER BY u.time, fl.path, u.line`;
 
 /**
- * A spreadsheet runs a cell that starts with = + - @ tab or CR as a formula; OWASP's advice is to
- * prefix such a cell with a single quote. Log fields are attacker-written, so every text cell of
- * the CSV files goes through this (the Parquet and Arrow files keep values as logged).
+ * A spreadsheet runs a cell that starts with = + - @ tab or CR as a formula, also after leading
+ * spaces and in the fullwidth forms (＝ ＋ － ＠); OWASP's advice is to prefix such a cell with a
+ * single quote. Log fields and subject ids are attacker-written, so every text cell of the CSV
+ * files goes through this (the Parquet and Arrow files keep values as logged). A cell that starts
+ * with a quote gets one too, so the guard can be undone exactly: drop one leading quote.
  */
+const FORMULA_START = String.raw`^(['\t\r]|[\s\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}]*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}])`;
+
 export function csvCellSql(column: string): string {
-  return `CASE WHEN regexp_matches(${column}, '^[=+\\-@\\t\\r]') THEN '''' || ${column} ELSE ${column} END`;
+  return `CASE WHEN regexp_matches(${column}, '${FORMULA_START.replaceAll("'", "''")}') THEN '''' || ${column} ELSE ${column} END`;
 }
 
 function neutralised(columns: readonly string[], sql: string): string {

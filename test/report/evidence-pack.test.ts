@@ -136,6 +136,31 @@ async function arrowRows(file: string): Promise<{ rows: number; batches: number 
   return { rows, batches };
 }
 
+describe('formula cells after spaces, in fullwidth forms, and in subjects.csv', () => {
+  test('when a log field or a subject id starts with spaces before = + - @ or with ＝ ＋ － ＠ then its CSV cell is neutralised, and verify still finds the figures', async () => {
+    const hostile = ['  =1+1', '\u00a0+cmd', '\uff1dHYPERLINK("http://evil")', '\uff0b1', '\uff0d1', '\uff20SUM(1)', "'already quoted"];
+    const lines = hostile.map((ua, i) => combinedLine({ ip: `203.0.113.${i + 1}`, user: i === 0 ? '\uff20evil' : 'M2', time: `16/Mar/2015:10:0${i}:00 +0000`, path: '/tickets/D1/image', ua: ua.replaceAll('"', '\\"') }));
+    const subjects = ['\uff1dcmd|" /C calc"!A0', '\uff0bsubject', '\uff20subject', "'quoted subject", 'plain'];
+    const c = makeCase(
+      'case: hostile\nsources:\n  - {name: web, path: access.log, format: combined}\ndocuments:\n  routes: [/tickets/{doc}/image]\n  owners: owners.csv\n  subjects: subjects.csv\n',
+      {
+        'access.log': `${lines.join('\n')}\n`,
+        'owners.csv': 'document_id,owner_account\nD1,M1\n',
+        'subjects.csv': `document_id,subject_id\n${subjects.map((s) => `D1,"${s.replaceAll('"', '""')}"`).join('\n')}\n`,
+      },
+    );
+    const out = path.join(tempDir(), 'pack');
+    report(c, out);
+    const rows = await readCsv(path.join(out, 'evidence.csv'));
+    assert.deepEqual(rows.map((r) => r.user_agent), hostile.map((h) => `'${h}`));
+    assert.equal(rows[0]!.account, "'\uff20evil");
+    const people = await readCsv(path.join(out, 'subjects.csv'));
+    assert.deepEqual(people.map((r) => r.subject_id).sort(), ["''quoted subject", "'\uff0bsubject", "'\uff1dcmd|\" /C calc\"!A0", "'\uff20subject", 'plain'].sort());
+    assert.match(rows[0]!.subjects!, /^'/, 'the subjects cell of evidence.csv starts with a guarded id');
+    assert.equal(runCli(['verify', out]).code, 0);
+  });
+});
+
 describe('large cases', () => {
   test('when a case has 100,000 counted accesses then the pack is written with a manifest, verify accepts it, and evidence.arrow holds every row', async () => {
     const out = path.join(tempDir(), 'pack');
