@@ -87,9 +87,10 @@ program
 
 program
   .command('verify')
-  .description('recompute every hash of an evidence pack: exit 0 when intact, 1 naming each changed, missing or extra file')
+  .description('check an evidence pack: every hash, the manifest\'s shape, and its figures against the evidence rows; exit 0 when intact, 1 naming each problem')
   .argument('<dir>', 'evidence pack folder')
-  .action(async (dir: string) => (await import('./verify-command.js')).verifyCommand(dir));
+  .option('--case <case>', 'the case file the pack was reported from: also re-hash the log and reference files its manifest names')
+  .action(async (dir: string, o: { case?: string }) => (await import('./verify-command.js')).verifyCommand(dir, o));
 
 program
   .command('formats')

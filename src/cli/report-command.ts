@@ -4,7 +4,10 @@ import { analyzeCase } from '../findings/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { writeFileSync } from 'node:fs';
-import { clearPack, writeEvidencePack } from '../report/evidence-pack.js';
+import { writeEvidencePack } from '../report/evidence-pack.js';
+import { discardStaging, packTarget, placePack, stagePack } from '../report/pack-folder.js';
+import { terminalSafe } from '../report/terminal-safe.js';
+import { stage } from '../util/trace.js';
 import { renderHtml } from '../report/render-html.js';
 import { renderMarkdown } from '../report/render-md.js';
 import { buildReportModel } from '../report/report-model.js';
@@ -33,29 +36,37 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
   if (!Number.isSafeInteger(o.maxRows) || o.maxRows < 1) {
     throw new UserError({ what: `--max-rows: '${String(o.maxRows)}' is not a positive whole number`, help: 'give the number of rows per table, e.g. --max-rows 1000' });
   }
+  const target = packTarget(o.out);
   const { caseFile, store } = await openCase(casePath, o.db);
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
     const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours });
     printWarnings(analysis.warnings);
-    const outDir = path.resolve(o.out);
     const version = toolVersion();
-    clearPack(outDir);
     const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: version, gapHours: o.gapHours, maxRows: o.maxRows });
-    // The reports are written first so that the manifest, written last, hashes them too.
-    const manifest = await writeEvidencePack(store, caseFile, analysis, {
-      outDir,
-      generatedAt: at,
-      toolVersion: version,
-      before: () => {
-        writeFileSync(path.join(outDir, 'report.html'), renderHtml(model));
-        writeFileSync(path.join(outDir, 'report.md'), renderMarkdown(model));
-      },
-    });
+    const staging = stagePack(target);
+    let manifest;
+    try {
+      // The reports are written first so that the manifest, written last, hashes them too.
+      manifest = await writeEvidencePack(store, caseFile, analysis, {
+        outDir: staging,
+        generatedAt: at,
+        toolVersion: version,
+        before: () => {
+          writeFileSync(path.join(staging, 'report.html'), renderHtml(model));
+          writeFileSync(path.join(staging, 'report.md'), renderMarkdown(model));
+        },
+      });
+      await stage('pack-staged', staging);
+      placePack(staging, target);
+    } catch (e) {
+      discardStaging(staging);
+      throw e;
+    }
     process.stdout.write(`${figuresSentence(analysis.summary)}.\n`);
-    process.stdout.write(`Evidence pack in ${outDir}:\n`);
+    process.stdout.write(`Evidence pack in ${terminalSafe(target.dir)}:\n`);
     for (const f of manifest.outputs) process.stdout.write(`  ${f.path.padEnd(18)} ${String(f.bytes).padStart(10)} bytes  sha256 ${f.sha256}\n`);
-    process.stdout.write(`  manifest.json      hashes of ${manifest.inputs.length} inputs and ${manifest.outputs.length} outputs; check with: breachscope verify ${o.out}\n`);
+    process.stdout.write(`  manifest.json      hashes of ${manifest.inputs.length} inputs and ${manifest.outputs.length} outputs; check with: breachscope verify ${terminalSafe(o.out)}\n`);
   } finally {
     store.close();
   }

@@ -188,6 +188,23 @@ export class Store implements Disposable {
     }
   }
 
+  /** Appends rows of text (null for NULL) to a table through DuckDB's appender. */
+  async appendText(table: string, rows: Iterable<readonly (string | null)[]>): Promise<void> {
+    const appender = await this.connection.createAppender(table);
+    try {
+      for (const row of rows) {
+        for (const v of row) {
+          if (v === null) appender.appendNull();
+          else appender.appendVarchar(v);
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();

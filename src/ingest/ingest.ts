@@ -45,7 +45,7 @@ export interface FileReport {
   /** Which reader parsed the file: DuckDB's CSV reader on a uniform file, or the general one. */
   readonly reader?: 'fast' | 'general';
   /** The stored content this file holds, up to which line: what a run of the case counts. */
-  readonly chain?: { readonly id: number; readonly upto: number };
+  readonly chain?: { readonly id: number; readonly upto: number; readonly bytes: number };
 }
 
 /** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
@@ -320,7 +320,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     events: 0,
     rejected: 0,
     rejectExamples: [],
-    chain: { id: segment.chain_id, upto },
+    chain: { id: segment.chain_id, upto, bytes: facts.bytes },
     note:
       segment.abs_path === file.abs && upto === segment.physical_lines
         ? 'already in the store'
@@ -370,7 +370,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
       events: counts.events,
       rejected: counts.rejected,
       rejectExamples: counts.rejectExamples,
-      chain: { id: counts.chainId, upto: facts.physicalLines },
+      chain: { id: counts.chainId, upto: facts.physicalLines, bytes: facts.bytes },
       reader,
       note: copy ? `read through a sanitised copy: ${copyReasons.join('; ')}` : undefined,
     };

@@ -20,9 +20,9 @@ export async function selectCaseFiles(store: Store, reports: readonly FileReport
     `CREATE OR REPLACE TEMP TABLE case_files AS
      SELECT * FROM (
        SELECT unnest($source) AS source, unnest($path) AS path, unnest($sha) AS sha256,
-         unnest($chain)::INTEGER AS chain_id, unnest($upto)::BIGINT AS upto
+         unnest($chain)::INTEGER AS chain_id, unnest($upto)::BIGINT AS upto, unnest($bytes)::BIGINT AS bytes
      ) ORDER BY path, source`,
-    { source: col((r) => r.source), path: col((r) => r.path), sha: col((r) => r.sha256), chain: col((r) => r.chain!.id), upto: col((r) => r.chain!.upto) },
+    { source: col((r) => r.source), path: col((r) => r.path), sha: col((r) => r.sha256), chain: col((r) => r.chain!.id), upto: col((r) => r.chain!.upto), bytes: col((r) => r.chain!.bytes) },
   );
   await store.run(
     `CREATE OR REPLACE TEMP TABLE case_segments AS

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import path from 'node:path';
-import { Int32, Int64, RecordBatchFileWriter, Table, TimestampMillisecond, Utf8, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import { AsyncByteQueue, Field, Int32, Int64, makeBuilder, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, TimestampMillisecond, Utf8, type DataType } from 'apache-arrow';
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import type { Analysis } from '../findings/analysis.js';
@@ -41,12 +43,16 @@ JOIN lines l ON l.file_id = u.file_id AND l.line = u.line
 ORDER BY u.time, fl.path, u.line`;
 
 /**
- * A spreadsheet runs a cell that starts with = + - @ tab or CR as a formula; OWASP's advice is to
- * prefix such a cell with a single quote. Log fields are attacker-written, so every text cell of
- * the CSV files goes through this (the Parquet and Arrow files keep values as logged).
+ * A spreadsheet runs a cell that starts with = + - @ tab or CR as a formula, also after leading
+ * spaces and in the fullwidth forms (＝ ＋ － ＠); OWASP's advice is to prefix such a cell with a
+ * single quote. Log fields and subject ids are attacker-written, so every text cell of the CSV
+ * files goes through this (the Parquet and Arrow files keep values as logged). A cell that starts
+ * with a quote gets one too, so the guard can be undone exactly: drop one leading quote.
  */
+const FORMULA_START = String.raw`^(['\t\r]|[\s\x{00A0}\x{1680}\x{2000}-\x{200B}\x{202F}\x{205F}\x{3000}\x{FEFF}]*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}])`;
+
 export function csvCellSql(column: string): string {
-  return `CASE WHEN regexp_matches(${column}, '^[=+\\-@\\t\\r]') THEN '''' || ${column} ELSE ${column} END`;
+  return `CASE WHEN regexp_matches(${column}, '${FORMULA_START.replaceAll("'", "''")}') THEN '''' || ${column} ELSE ${column} END`;
 }
 
 function neutralised(columns: readonly string[], sql: string): string {
@@ -89,7 +95,10 @@ export interface Manifest {
 
 export const MANIFEST = 'manifest.json';
 
-const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+/** Every file of a pack, and the only names a pack folder holds. */
+export const PACK_FILES = ['report.html', 'report.md', 'evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST] as const;
+
+export const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 async function copyTo(store: Store, sql: string, file: string, format: 'csv' | 'parquet'): Promise<void> {
   const options = format === 'csv' ? "FORMAT csv, HEADER true, DELIMITER ','" : 'FORMAT parquet, COMPRESSION zstd';
@@ -97,35 +106,63 @@ async function copyTo(store: Store, sql: string, file: string, format: 'csv' | '
   await store.run(`COPY (${sql}) TO '${file.replaceAll("'", "''")}' (${options})`);
 }
 
-/** Evidence as Arrow IPC (file format), written one DuckDB chunk at a time. */
+/** The Arrow schema of evidence.arrow: one fixed schema, so every record batch has the same. */
+const ARROW_SCHEMA = new Schema(
+  EVIDENCE_COLUMNS.map((c) => new Field(c, c === 'event_time' ? new TimestampMillisecond() : c === 'line' || c === 'bytes' ? new Int64() : c === 'status' ? new Int32() : new Utf8(), true)),
+);
+
+type SinkInput = Parameters<AsyncByteQueue['write']>[0];
+
+/** Hands each piece the Arrow writer produces straight to a file stream instead of gathering them. */
+class FileStreamSink extends AsyncByteQueue {
+  constructor(private readonly out: WriteStream) {
+    super();
+  }
+
+  override write(value: SinkInput): void {
+    const view = ArrayBuffer.isView(value) ? value : new Uint8Array(value as ArrayBufferLike);
+    if (view.byteLength > 0) this.out.write(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+  }
+}
+
+/** One DuckDB chunk of evidence rows as a record batch of ARROW_SCHEMA. */
+function recordBatch(rows: readonly (readonly unknown[])[]): RecordBatch {
+  const children = ARROW_SCHEMA.fields.map((field, i) => {
+    const builder = makeBuilder({ type: field.type as DataType, nullValues: [null] });
+    for (const r of rows) {
+      const v = r[i];
+      if (v === null || v === undefined) builder.append(null);
+      else if (field.name === 'event_time') builder.append(Date.parse(String(v)));
+      else if (field.name === 'line' || field.name === 'bytes') builder.append(BigInt(v as bigint | number));
+      else builder.append(field.name === 'status' ? Number(v) : String(v));
+    }
+    return builder.finish().flush();
+  });
+  return new RecordBatch(ARROW_SCHEMA, makeData({ type: new Struct(ARROW_SCHEMA.fields), length: rows.length, nullCount: 0, children }));
+}
+
+/**
+ * Evidence as Arrow IPC (file format): each DuckDB chunk becomes one record batch of the fixed
+ * schema and goes to the file as it comes, so neither the table nor the file is held in memory.
+ */
 async function writeArrow(store: Store, sql: string, file: string): Promise<void> {
-  const result = await store.connection.stream(sql);
+  const out = createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined);
   const writer = new RecordBatchFileWriter();
-  const types: Record<string, DataType> = {};
-  for (const c of EVIDENCE_COLUMNS) types[c] = c === 'event_time' ? new TimestampMillisecond() : c === 'line' || c === 'bytes' ? new Int64() : c === 'status' ? new Int32() : new Utf8();
-  let wrote = false;
-  for await (const rows of result.yieldRowsJs()) {
-    const columns: Record<string, Vector> = {};
-    EVIDENCE_COLUMNS.forEach((c, i) => {
-      const values = rows.map((r) => {
-        const v = r[i];
-        if (v === null || v === undefined) return null;
-        if (c === 'event_time') return Date.parse(String(v));
-        if (c === 'line' || c === 'bytes') return BigInt(v as bigint | number);
-        return c === 'status' ? Number(v) : String(v);
-      });
-      columns[c] = vectorFromArray(values as never[], types[c]!) as Vector;
-    });
-    writer.write(new Table(columns));
-    wrote = true;
+  writer.reset(new FileStreamSink(out), ARROW_SCHEMA);
+  try {
+    const result = await store.connection.stream(sql);
+    for await (const rows of result.yieldRowsJs()) {
+      if (rows.length === 0) continue;
+      writer.write(recordBatch(rows));
+      if (out.writableNeedDrain) await Promise.race([once(out, 'drain'), failed]);
+    }
+    writer.finish();
+  } finally {
+    out.end();
   }
-  if (!wrote) {
-    const empty: Record<string, Vector> = {};
-    for (const c of EVIDENCE_COLUMNS) empty[c] = vectorFromArray([] as never[], types[c]!) as Vector;
-    writer.write(new Table(empty));
-  }
-  writer.finish();
-  writeFileSync(file, await writer.toUint8Array());
+  await Promise.race([finished(out), failed]);
 }
 
 /** Writes the data files of the pack and its manifest; returns the manifest. */
@@ -146,7 +183,7 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
   }
   o.before?.();
   const { version } = await store.one<{ version: string }>('SELECT version() AS version');
-  const files = await store.all<{ source: string; path: string; sha256: string }>('SELECT source, path, sha256 FROM case_files ORDER BY path, source');
+  const files = await store.all<{ source: string; path: string; sha256: string; bytes: number }>('SELECT source, path, sha256, bytes FROM case_files ORDER BY path, source');
   const reference = (['owners', 'subjects', 'grants'] as const)
     .map((k) => [k, caseFile.documents[k]] as const)
     .filter((x): x is readonly [typeof x[0], string] => x[1] !== undefined)
@@ -166,7 +203,7 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
     inputs: [
       { role: 'case file', path: path.basename(caseFile.path), sha256: caseFile.sha256 },
       ...reference,
-      ...files.map((f) => ({ role: `source ${f.source}`, path: f.path, sha256: f.sha256 })),
+      ...files.map((f) => ({ role: `source ${f.source}`, path: f.path, sha256: f.sha256, bytes: f.bytes })),
     ],
     outputs,
     self_sha256: '',
@@ -178,45 +215,4 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
 
 export function manifestText(m: Manifest): string {
   return `${JSON.stringify(m, null, 2)}\n`;
-}
-
-export interface VerifyResult {
-  readonly ok: boolean;
-  readonly problems: readonly { readonly file: string; readonly problem: 'changed' | 'missing' | 'extra' }[];
-}
-
-/** Recomputes every hash of a pack: each output, and the manifest's own. */
-export function verifyPack(dir: string): VerifyResult {
-  const problems: { file: string; problem: 'changed' | 'missing' | 'extra' }[] = [];
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8')) as Manifest;
-  } catch {
-    return { ok: false, problems: [{ file: MANIFEST, problem: 'missing' }] };
-  }
-  const listed = new Set(manifest.outputs?.map((o) => o.path) ?? []);
-  let selfOk = false;
-  try {
-    selfOk = sha256(manifestText({ ...manifest, self_sha256: '' })) === manifest.self_sha256 && readFileSync(path.join(dir, MANIFEST), 'utf8') === manifestText(manifest);
-  } catch {
-    selfOk = false;
-  }
-  if (!selfOk) problems.push({ file: MANIFEST, problem: 'changed' });
-  for (const o of manifest.outputs ?? []) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path.join(dir, o.path));
-    } catch {
-      problems.push({ file: o.path, problem: 'missing' });
-      continue;
-    }
-    if (sha256(bytes) !== o.sha256) problems.push({ file: o.path, problem: 'changed' });
-  }
-  for (const f of readdirSync(dir).sort()) if (f !== MANIFEST && !listed.has(f)) problems.push({ file: f, problem: 'extra' });
-  return { ok: problems.length === 0, problems };
-}
-
-/** Removes the pack's own files before a rewrite, so a stale file cannot pass as part of it. */
-export function clearPack(dir: string): void {
-  for (const f of ['report.html', 'report.md', 'evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST]) rmSync(path.join(dir, f), { force: true });
 }

@@ -4,7 +4,7 @@
  */
 export const EXIT = {
   ok: 0,
-  /** `verify`: a file of the evidence pack changed, is missing, or was added. */
+  /** `verify`: the evidence pack changed, misses a file, holds another, or disagrees with its figures or inputs. */
   changed: 1,
   /** Usage or case-file error: the person can fix the input. */
   usage: 2,

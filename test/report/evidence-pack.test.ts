@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { tableFromIPC } from 'apache-arrow';
+import { RecordBatchReader, tableFromIPC } from 'apache-arrow';
 import { Store } from '../../src/db/store.js';
-import { ROOT, combinedLine, makeCase, runCli, tempDir } from '../helpers.js';
-
-function copySample(name: string): string {
-  const dir = path.join(tempDir(), name);
-  cpSync(path.join(ROOT, 'sample-logs', name), dir, { recursive: true, filter: (src) => !src.includes('.breachscope') });
-  return path.join(dir, 'case.yaml');
-}
-
-function report(casePath: string, out: string, extra: string[] = []): { summary: number } {
-  const r = runCli(['report', casePath, '--out', out, '--generated-at', '2015-04-20T12:00:00Z', ...extra]);
-  assert.equal(r.code, 0, r.stderr);
-  return { summary: Number(/^(\d+) unauthorized/.exec(r.stdout)![1]) };
-}
+import { combinedLine, makeCase, runCli, tempDir } from '../helpers.js';
+import { copySample, largeCase, report } from './pack-fixtures.js';
 
 async function readCsv(file: string): Promise<Record<string, string | null>[]> {
   const store = await Store.memory();
@@ -137,7 +126,54 @@ describe('attacker-controlled strings in CSV', () => {
   });
 });
 
+async function arrowRows(file: string): Promise<{ rows: number; batches: number }> {
+  let rows = 0;
+  let batches = 0;
+  for await (const batch of await RecordBatchReader.from(createReadStream(file))) {
+    rows += batch.numRows;
+    batches += 1;
+  }
+  return { rows, batches };
+}
+
+describe('formula cells after spaces, in fullwidth forms, and in subjects.csv', () => {
+  test('when a log field or a subject id starts with spaces before = + - @ or with ＝ ＋ － ＠ then its CSV cell is neutralised, and verify still finds the figures', async () => {
+    const hostile = ['  =1+1', '\u00a0+cmd', '\uff1dHYPERLINK("http://evil")', '\uff0b1', '\uff0d1', '\uff20SUM(1)', "'already quoted"];
+    const lines = hostile.map((ua, i) => combinedLine({ ip: `203.0.113.${i + 1}`, user: i === 0 ? '\uff20evil' : 'M2', time: `16/Mar/2015:10:0${i}:00 +0000`, path: '/tickets/D1/image', ua: ua.replaceAll('"', '\\"') }));
+    const subjects = ['\uff1dcmd|" /C calc"!A0', '\uff0bsubject', '\uff20subject', "'quoted subject", 'plain'];
+    const c = makeCase(
+      'case: hostile\nsources:\n  - {name: web, path: access.log, format: combined}\ndocuments:\n  routes: [/tickets/{doc}/image]\n  owners: owners.csv\n  subjects: subjects.csv\n',
+      {
+        'access.log': `${lines.join('\n')}\n`,
+        'owners.csv': 'document_id,owner_account\nD1,M1\n',
+        'subjects.csv': `document_id,subject_id\n${subjects.map((s) => `D1,"${s.replaceAll('"', '""')}"`).join('\n')}\n`,
+      },
+    );
+    const out = path.join(tempDir(), 'pack');
+    report(c, out);
+    const rows = await readCsv(path.join(out, 'evidence.csv'));
+    assert.deepEqual(rows.map((r) => r.user_agent), hostile.map((h) => `'${h}`));
+    assert.equal(rows[0]!.account, "'\uff20evil");
+    const people = await readCsv(path.join(out, 'subjects.csv'));
+    assert.deepEqual(people.map((r) => r.subject_id).sort(), ["''quoted subject", "'\uff0bsubject", "'\uff1dcmd|\" /C calc\"!A0", "'\uff20subject", 'plain'].sort());
+    assert.match(rows[0]!.subjects!, /^'/, 'the subjects cell of evidence.csv starts with a guarded id');
+    assert.equal(runCli(['verify', out]).code, 0);
+  });
+});
+
 describe('large cases', () => {
+  test('when a case has 100,000 counted accesses then the pack is written with a manifest, verify accepts it, and evidence.arrow holds every row', async () => {
+    const out = path.join(tempDir(), 'pack');
+    const { summary } = report(largeCase(100_000), out);
+    assert.equal(summary, 100_000);
+    assert.deepEqual(readdirSync(out).sort(), ['evidence.arrow', 'evidence.csv', 'evidence.parquet', 'manifest.json', 'report.html', 'report.md', 'subjects.csv']);
+    const v = runCli(['verify', out]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    const arrow = await arrowRows(path.join(out, 'evidence.arrow'));
+    assert.equal(arrow.rows, 100_000);
+    assert.ok(arrow.batches > 1, 'written a chunk at a time');
+  });
+
   test('when --max-rows caps the tables then report.html and report.md show the top rows and say how many there are, while evidence.csv keeps every access', async () => {
     const casePath = copySample('ticketviewer');
     const out = path.join(tempDir(), 'pack');

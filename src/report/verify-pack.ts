@@ -1,0 +1,342 @@
+import { createHash } from 'node:crypto';
+import { closeSync, constants, createReadStream, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RecordBatchReader } from 'apache-arrow';
+import { z } from 'zod';
+import { quoteString } from '../db/sql.js';
+import { Store } from '../db/store.js';
+import { EVIDENCE_COLUMNS, MANIFEST, PACK_FILES, manifestText, sha256, type Manifest } from './evidence-pack.js';
+
+/**
+ * What `verify` checks in an evidence pack. The manifest is read as hostile: only the pack's own
+ * file names are opened, each only if it is a regular file directly in the folder (lstat, no link
+ * followed, a FIFO or device never opened), and its figures must agree with the rows of every
+ * evidence file, so that rows dropped with all hashes recomputed still show.
+ */
+
+export type ProblemKind = 'changed' | 'missing' | 'extra' | 'unlisted' | 'foreign' | 'not-file' | 'invalid' | 'differs';
+
+export interface Problem {
+  readonly kind: ProblemKind;
+  readonly file: string;
+  readonly detail?: string;
+}
+
+export type VerifyResult = { readonly pack: false } | { readonly pack: true; readonly problems: readonly Problem[] };
+
+const DATA_FILES = PACK_FILES.filter((f) => f !== MANIFEST);
+/** A manifest this large is not one breachscope wrote (one line per input file). */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+const sha256Text = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 in hex');
+const count = z.number().int().nonnegative();
+const isoOrNull = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'not an ISO 8601 UTC time').nullable();
+
+const ManifestShape = z.object({
+  tool: z.object({ name: z.literal('breachscope'), version: z.string(), duckdb: z.string() }),
+  case: z.object({ title: z.string(), path: z.string(), sha256: sha256Text }),
+  generated_at: z.string(),
+  figures: z.object({
+    unauthorized_accesses: count,
+    documents: count,
+    unique_ips: count,
+    affected_subjects: count,
+    accounts: count,
+    anonymous_accesses: count,
+    first_access: isoOrNull,
+    last_access: isoOrNull,
+    subjects_from: z.enum(['subjects file', 'owner accounts']),
+  }),
+  inputs: z.array(z.object({ role: z.string(), path: z.string().min(1), sha256: sha256Text, bytes: count.optional() })),
+  outputs: z.array(z.object({ path: z.string(), sha256: sha256Text, bytes: count })),
+  self_sha256: sha256Text,
+});
+
+/** Opens a file for reading only if it is a regular file: never a FIFO (that would block) or a device. */
+function openRegular(file: string, follow: boolean): { fd: number; stat: Stats } | { why: string } {
+  const flags = constants.O_RDONLY | constants.O_NONBLOCK | (follow ? 0 : constants.O_NOFOLLOW);
+  let fd: number;
+  try {
+    fd = openSync(file, flags);
+  } catch (e) {
+    return { why: (e as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symbolic link' : `cannot be opened (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  const stat = fstatSync(fd);
+  if (stat.isFile()) return { fd, stat };
+  closeSync(fd);
+  return { why: kindOf(stat) };
+}
+
+function kindOf(s: Stats): string {
+  if (s.isSymbolicLink()) return 'a symbolic link';
+  if (s.isDirectory()) return 'a folder';
+  if (s.isFIFO()) return 'a FIFO';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/** SHA-256 and length of the first `limit` bytes of an open file (all of it without a limit). */
+function hashFd(fd: number, limit = Number.POSITIVE_INFINITY): { sha256: string; bytes: number } {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  let bytes = 0;
+  for (;;) {
+    const n = readSync(fd, buffer, 0, Math.min(buffer.length, limit - bytes), null);
+    if (n === 0) break;
+    hash.update(buffer.subarray(0, n));
+    bytes += n;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+function readManifest(file: string): { text: string } | { problem: Problem } {
+  const opened = openRegular(file, false);
+  if ('why' in opened) return { problem: { kind: 'not-file', file: MANIFEST, detail: `${opened.why}; not read` } };
+  try {
+    if (opened.stat.size > MAX_MANIFEST_BYTES) return { problem: { kind: 'invalid', file: MANIFEST, detail: `${opened.stat.size} bytes: too large to be a manifest` } };
+    const buffer = Buffer.alloc(opened.stat.size);
+    let at = 0;
+    while (at < buffer.length) {
+      const n = readSync(opened.fd, buffer, at, buffer.length - at, null);
+      if (n === 0) break;
+      at += n;
+    }
+    return { text: buffer.subarray(0, at).toString('utf8') };
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+/** The figures an evidence file's rows give, in the manifest's terms. */
+interface RowFigures {
+  readonly rows: number;
+  readonly documents: number;
+  readonly unique_ips: number;
+  readonly accounts: number;
+  readonly anonymous_accesses: number;
+  readonly first_access: string | null;
+  readonly last_access: string | null;
+}
+
+/** Over a relation with event_time (ISO text), client_ip, account and document. */
+const FIGURES_SQL = (relation: string) => `
+SELECT count(*) AS rows, count(DISTINCT document) AS documents, count(DISTINCT client_ip) AS unique_ips,
+  count(DISTINCT account) AS accounts, count(*) FILTER (WHERE account IS NULL) AS anonymous_accesses,
+  min(event_time) AS first_access, max(event_time) AS last_access
+FROM (${relation})`;
+
+/** Undoes the CSV's formula guard (a quote put before a cell that needed one, or began with one). */
+const unguarded = (column: string) => `CASE WHEN starts_with(${column}, '''') THEN ${column}[2:] ELSE ${column} END`;
+
+const csvSource = (file: string) => `read_csv(${quoteString(file)}, header = true, all_varchar = true, quote = '"', escape = '"', delim = ',', allow_quoted_nulls = false)`;
+
+async function columnsOf(store: Store, relation: string): Promise<string[]> {
+  return (await store.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${relation}`)).map((r) => r.column_name);
+}
+
+function checkColumns(columns: readonly string[]): void {
+  if (columns.join(',') !== EVIDENCE_COLUMNS.join(',')) throw new Error(`its columns are ${columns.join(', ')}, not the evidence columns`);
+}
+
+async function csvFigures(store: Store, file: string): Promise<RowFigures> {
+  checkColumns(await columnsOf(store, csvSource(file)));
+  const cols = ['event_time', 'client_ip', 'account', 'document'].map((c) => `${unguarded(c)} AS ${c}`).join(', ');
+  return store.one<RowFigures & Record<string, number>>(FIGURES_SQL(`SELECT ${cols} FROM ${csvSource(file)}`));
+}
+
+async function parquetFigures(store: Store, file: string): Promise<RowFigures> {
+  const source = `read_parquet(${quoteString(file)})`;
+  checkColumns(await columnsOf(store, source));
+  return store.one<RowFigures & Record<string, number>>(FIGURES_SQL(`SELECT event_time::VARCHAR AS event_time, client_ip, account, document FROM ${source}`));
+}
+
+/** Reads the Arrow file a record batch at a time into DuckDB (only the four columns the figures need). */
+async function arrowFigures(store: Store, file: string): Promise<RowFigures> {
+  await store.run('CREATE OR REPLACE TEMP TABLE arrow_rows (event_time VARCHAR, client_ip VARCHAR, account VARCHAR, document VARCHAR)');
+  const names = ['event_time', 'client_ip', 'account', 'document'] as const;
+  const reader = await RecordBatchReader.from(createReadStream(file));
+  for await (const batch of reader) {
+    checkColumns(batch.schema.fields.map((f) => f.name));
+    const columns = names.map((n) => batch.getChild(n)!);
+    await store.appendText('arrow_rows', (function* () {
+      for (let i = 0; i < batch.numRows; i++) {
+        yield columns.map((c, j) => {
+          const v: unknown = c.get(i);
+          if (v === null || v === undefined) return null;
+          return j === 0 ? new Date(Number(v)).toISOString().replace('.000Z', 'Z') : String(v);
+        });
+      }
+    })());
+  }
+  return store.one<RowFigures & Record<string, number>>(FIGURES_SQL('SELECT * FROM arrow_rows'));
+}
+
+async function subjectRows(store: Store, file: string): Promise<number> {
+  const r = await store.one<{ n: number }>(`SELECT count(*) AS n FROM read_csv(${quoteString(file)}, header = true, all_varchar = true, quote = '"', escape = '"', delim = ',')`);
+  return r.n;
+}
+
+/** Seconds precision: the evidence files write times to the second. */
+const second = (t: string | null) => (t === null ? null : `${t.slice(0, 19)}Z`);
+
+function disagreements(f: Manifest['figures'], rows: RowFigures): string[] {
+  const pairs: [string, unknown, unknown, string][] = [
+    ['unauthorized_accesses', f.unauthorized_accesses, rows.rows, 'rows'],
+    ['documents', f.documents, rows.documents, 'distinct documents'],
+    ['unique_ips', f.unique_ips, rows.unique_ips, 'distinct client IPs'],
+    ['accounts', f.accounts, rows.accounts, 'distinct accounts'],
+    ['anonymous_accesses', f.anonymous_accesses, rows.anonymous_accesses, 'rows without an account'],
+    ['first_access', second(f.first_access), second(rows.first_access), 'earliest event_time'],
+    ['last_access', second(f.last_access), second(rows.last_access), 'latest event_time'],
+  ];
+  return pairs.filter(([, a, b]) => a !== b).map(([name, a, b, what]) => `${name} is ${String(a)} in the manifest; the file has ${String(b)} ${what}`);
+}
+
+async function crossCheck(dir: string, figures: Manifest['figures'], readable: ReadonlySet<string>): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const store = await Store.memory();
+  const spill = mkdtempSync(path.join(tmpdir(), 'breachscope-verify-'));
+  try {
+    await store.run(`SET temp_directory = ${quoteString(spill)}`);
+    const evidence: [string, (s: Store, f: string) => Promise<RowFigures>][] = [
+      ['evidence.csv', csvFigures],
+      ['evidence.parquet', parquetFigures],
+      ['evidence.arrow', arrowFigures],
+    ];
+    for (const [name, figuresOf] of evidence) {
+      if (!readable.has(name)) continue;
+      try {
+        for (const d of disagreements(figures, await figuresOf(store, path.join(dir, name)))) problems.push({ kind: 'differs', file: name, detail: d });
+      } catch (e) {
+        problems.push({ kind: 'differs', file: name, detail: `cannot be read as evidence: ${(e as Error).message.split('\n')[0]}` });
+      }
+    }
+    if (readable.has('subjects.csv')) {
+      try {
+        const n = await subjectRows(store, path.join(dir, 'subjects.csv'));
+        if (n !== figures.affected_subjects) problems.push({ kind: 'differs', file: 'subjects.csv', detail: `affected_subjects is ${figures.affected_subjects} in the manifest; the file has ${n} rows` });
+      } catch (e) {
+        problems.push({ kind: 'differs', file: 'subjects.csv', detail: `cannot be read as CSV: ${(e as Error).message.split('\n')[0]}` });
+      }
+    }
+  } finally {
+    store.close();
+    rmSync(spill, { recursive: true, force: true });
+  }
+  return problems;
+}
+
+/** Re-hashes the case's inputs named in the manifest; their paths are relative to the case file's folder. */
+export function checkInputs(manifest: Manifest, caseDir: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const input of manifest.inputs) {
+    const file = path.resolve(caseDir, input.path);
+    const detail = (what: string) => `input (${input.role}): ${what}`;
+    let stat: Stats;
+    try {
+      stat = statSync(file);
+    } catch {
+      problems.push({ kind: 'missing', file: input.path, detail: detail(`not found at ${file}`) });
+      continue;
+    }
+    // A log file may be a symbolic link (the ingest followed it too), never a FIFO or device.
+    const opened = stat.isFile() ? openRegular(file, true) : { why: kindOf(stat) };
+    if ('why' in opened) {
+      problems.push({ kind: 'not-file', file: input.path, detail: detail(`${opened.why}; not read`) });
+      continue;
+    }
+    try {
+      // A log hashed at ingest may have grown since: the bytes the report read are its first `bytes`.
+      const got = hashFd(opened.fd, input.bytes);
+      if (got.sha256 !== input.sha256 || (input.bytes !== undefined && got.bytes !== input.bytes)) {
+        problems.push({ kind: 'changed', file: input.path, detail: detail(input.bytes !== undefined && got.bytes < input.bytes ? `${got.bytes} bytes now, ${input.bytes} when reported` : 'its SHA-256 differs from the manifest\'s') });
+      }
+    } finally {
+      closeSync(opened.fd);
+    }
+  }
+  return problems;
+}
+
+export interface VerifyOptions {
+  /** The case file: its inputs are hashed again too. */
+  readonly caseDir?: string;
+}
+
+/** Every check of a pack folder; `{ pack: false }` when it has no manifest.json at all. */
+export async function verifyPack(dir: string, o: VerifyOptions = {}): Promise<VerifyResult> {
+  const problems: Problem[] = [];
+  const own = new Set<string>(PACK_FILES);
+  try {
+    lstatSync(path.join(dir, MANIFEST));
+  } catch {
+    return { pack: false };
+  }
+  for (const e of readdirSync(dir).sort()) if (!own.has(e)) problems.push({ kind: 'extra', file: e });
+
+  let manifest: Manifest | undefined;
+  const read = readManifest(path.join(dir, MANIFEST));
+  if ('problem' in read) problems.push(read.problem);
+  else {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(read.text);
+    } catch {
+      problems.push({ kind: 'invalid', file: MANIFEST, detail: 'not JSON' });
+    }
+    // The manifest's own hash first, whatever its shape: a changed byte shows as such.
+    const selfOk = typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      && sha256(manifestText({ ...(raw as Manifest), self_sha256: '' })) === (raw as Manifest).self_sha256 && read.text === manifestText(raw as Manifest);
+    if (!selfOk) problems.push({ kind: 'changed', file: MANIFEST });
+    if (raw !== undefined) {
+      const parsed = ManifestShape.safeParse(raw);
+      if (parsed.success) manifest = raw as Manifest;
+      else for (const issue of parsed.error.issues) problems.push({ kind: 'invalid', file: MANIFEST, detail: `${issue.path.join('.') || '(the whole manifest)'}: ${issue.message}` });
+    }
+  }
+
+  const listed = new Map<string, Manifest['outputs'][number]>();
+  for (const output of manifest?.outputs ?? []) {
+    if (!DATA_FILES.includes(output.path as (typeof DATA_FILES)[number])) problems.push({ kind: 'foreign', file: output.path, detail: 'listed in the manifest, but not a file of an evidence pack; not opened' });
+    else if (listed.has(output.path)) problems.push({ kind: 'invalid', file: MANIFEST, detail: `${output.path} is listed twice` });
+    else listed.set(output.path, output);
+  }
+
+  const readable = new Set<string>();
+  for (const name of DATA_FILES) {
+    const file = path.join(dir, name);
+    let stat: Stats;
+    try {
+      stat = lstatSync(file);
+    } catch {
+      problems.push({ kind: 'missing', file: name });
+      continue;
+    }
+    const opened = stat.isFile() ? openRegular(file, false) : { why: kindOf(stat) };
+    if ('why' in opened) {
+      problems.push({ kind: 'not-file', file: name, detail: `${opened.why}, not a regular file; not opened` });
+      continue;
+    }
+    try {
+      readable.add(name);
+      if (!manifest) continue;
+      const output = listed.get(name);
+      if (!output) {
+        problems.push({ kind: 'unlisted', file: name, detail: 'every pack lists it in manifest.json' });
+        continue;
+      }
+      const got = hashFd(opened.fd);
+      if (got.sha256 !== output.sha256 || got.bytes !== output.bytes) problems.push({ kind: 'changed', file: name });
+    } finally {
+      closeSync(opened.fd);
+    }
+  }
+
+  if (manifest) {
+    problems.push(...(await crossCheck(dir, manifest.figures, readable)));
+    if (o.caseDir !== undefined) problems.push(...checkInputs(manifest, o.caseDir));
+  }
+  return { pack: true, problems };
+}
