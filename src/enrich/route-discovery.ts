@@ -126,41 +126,54 @@ function shapeCtes(eventsRelation: string, withIds: boolean): string {
           FROM (SELECT path, count(*) AS requests, count(*) FILTER (WHERE status BETWEEN 200 AND 299) AS ok
                 FROM ${relation(eventsRelation)} WHERE role = 'access' AND path IS NOT NULL GROUP BY path))
   ),
+  -- Each segment becomes a struct carried from one list_transform to the next (s: as logged,
+  -- d: decoded, k: kind, c: the id inside a prefix or before an extension): lambdas that read only
+  -- their own element are several times cheaper than lambdas indexing other lists of the row.
   decoded_paths AS (
-    SELECT requests, ok, parts, list_transform(parts, lambda s: ${decoded('s')}) AS decs,
-           -- The id inside a prefix or before an extension, for the segments that may have one.
-           list_transform(list_transform(parts, lambda s: CASE WHEN ${mayHaveForm('s')} THEN ${formPart('s', 2)} END), lambda c: ${decoded('c')}) AS cores,
+    SELECT requests, ok, list_transform(parts, lambda s: {'s': s, 'd': ${decoded('s')}}) AS segs,
            -- Sorted by name, then position: the first of each name is the one a route reads.
            list_sort(list_transform(kvs, lambda kv, i: {
              'k': split_part(kv, '=', 1), 'i': i,
              'd': ${decoded(`CASE WHEN contains(kv, '=') THEN split_part(substr(kv, strpos(kv, '=') + 1), '#', 1) ELSE '' END`)}})) AS qsorted
     FROM paths
   ),
+  kinded AS (
+    SELECT requests, ok, qsorted,
+           list_transform(segs, lambda x: {'s': x.s, 'd': x.d, 'k': CASE
+             WHEN x.s = '' THEN 'literal'
+             WHEN ${idLike('x.d')} THEN 'id'
+             WHEN ${slugLike('x.d')} THEN 'slug'
+             WHEN ${mayHaveForm('x.s')} THEN 'form'
+             ELSE 'literal' END}) AS segs
+    FROM decoded_paths
+  ),
+  cored AS (
+    SELECT requests, ok, qsorted,
+           list_transform(
+             list_transform(segs, lambda x: {'s': x.s, 'd': x.d, 'k': x.k, 'c': CASE WHEN x.k = 'form' THEN ${formPart('x.s', 2)} END}),
+             lambda x: {'s': x.s, 'd': x.d, 'k': x.k, 'c': ${decoded('x.c')}}) AS segs
+    FROM kinded
+  ),
   classified AS (
-    SELECT requests, ok, parts, decs, cores,
-           list_transform(parts, lambda s, i: CASE
-             WHEN s = '' THEN 'literal'
-             WHEN ${idLike('decs[i]')} THEN 'id'
-             WHEN ${slugLike('decs[i]')} THEN 'slug'
-             WHEN ${idLike('cores[i]')} THEN 'id_in'
-             ELSE 'literal' END) AS kinds,
+    SELECT requests, ok,
+           list_transform(segs, lambda x: {'s': x.s, 'c': x.c, 'k': CASE
+             WHEN x.k <> 'form' THEN x.k WHEN ${idLike('x.c')} THEN 'id_in' ELSE 'literal' END,
+             'val': CASE WHEN x.k = 'id' THEN x.d WHEN x.k = 'form' AND ${idLike('x.c')} THEN x.c END}) AS segs,
            list_filter(list_filter(qsorted, lambda p, j: p.k <> '' AND (j = 1 OR qsorted[j - 1].k <> p.k)),
                        lambda p: ${idLike('p.d')} OR ${fileValue('p.d')}) AS qids
-    FROM decoded_paths
+    FROM cored
   ),
   shaped AS MATERIALIZED (
     SELECT requests, ok,
-           array_to_string(list_transform(parts, lambda s, i: CASE kinds[i]
+           array_to_string(list_transform(segs, lambda x: CASE x.k
              WHEN 'id' THEN '{id}' WHEN 'slug' THEN '{slug}'
-             WHEN 'id_in' THEN ${literal(formPart('s', 1))} || '{id}' || ${literal(formPart('s', 3))}
-             ELSE ${literal('s')} END), '/')
+             WHEN 'id_in' THEN ${literal(formPart('x.s', 1))} || '{id}' || ${literal(formPart('x.s', 3))}
+             ELSE ${literal('x.s')} END), '/')
            || CASE WHEN len(qids) > 0 THEN '?' || array_to_string(list_transform(qids, lambda p: ${literal('p.k')} || '={id}'), '&') ELSE '' END AS shape${
              withIds
                ? `,
            list_concat(
-             list_filter(list_transform(parts, lambda s, i: {
-               'seg': (i - 1)::INTEGER, 'qkey': NULL::VARCHAR,
-               'val': CASE kinds[i] WHEN 'id' THEN decs[i] WHEN 'id_in' THEN cores[i] END}), lambda x: x.val IS NOT NULL),
+             list_filter(list_transform(segs, lambda x, i: {'seg': (i - 1)::INTEGER, 'qkey': NULL::VARCHAR, 'val': x.val}), lambda x: x.val IS NOT NULL),
              list_transform(qids, lambda p: {'seg': NULL::INTEGER, 'qkey': p.k, 'val': p.d})) AS ids`
                : ''
            }
