@@ -6,8 +6,9 @@ import { compileRoute, documentSql, RouteError } from './routes.js';
  * collapsed) and proposes `documents.routes` lines, for a case whose routes are wrong or empty.
  *
  * Everything proportional to the data happens in DuckDB: requests are first grouped by distinct
- * path, each distinct path is split into segments and query parameters (one row each), classified
- * with regular expressions and regrouped into shapes. JavaScript only sees the top shapes.
+ * path; each distinct path is split into lists of segments and query parameters whose elements are
+ * classified with regular expressions inside list functions (the path keeps its row, so nothing is
+ * regrouped in order); then paths are grouped by shape. JavaScript only sees the top shapes.
  *
  * Classification of a segment (after percent-decoding), first rule that fits:
  * - `{id}`: all digits; a UUID; hex of 8+ characters; letters and digits of 6+ characters with at
