@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { toolVersion } from '../util/project-root.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
 
@@ -47,6 +47,12 @@ const program = new Command()
     globals = { debug: Boolean(o.debug), stats: Boolean(o.stats) };
   });
 
+function positiveInteger(v: string): number {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
+}
+
 const dbOption = () => new Option('--db <dir>', 'case store directory (default: .breachscope/ beside the case file)');
 
 program
@@ -65,6 +71,15 @@ program
   .option('--json', 'print one JSON object on stdout')
   .option('--top <n>', 'rows in each top list', (v) => Number.parseInt(v, 10), 10)
   .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
+
+program
+  .command('routes')
+  .description('ingest what is new, then list the path shapes requested with id-like positions and the documents.routes lines to paste')
+  .argument('<case>', 'case file (YAML)')
+  .addOption(dbOption())
+  .option('--json', 'print one JSON object on stdout')
+  .option('--top <n>', 'shapes to list, best first', positiveInteger, 20)
+  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => (await import('./routes-command.js')).routesCommand(casePath, o));
 
 program
   .command('dashboard')
