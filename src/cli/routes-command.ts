@@ -1,6 +1,6 @@
 import type { CaseFile } from '../case/case-file.js';
 import { loadReferenceData } from '../enrich/reference-data.js';
-import { caseRouteMatches, DEFAULT_EVENTS_RELATION, discoverRoutes, type CaseRouteMatch, type RouteCandidate, type RouteDiscovery } from '../enrich/route-discovery.js';
+import { caseRouteMatches, discoverRoutes, type CaseRouteMatch, type RouteCandidate, type RouteDiscovery } from '../enrich/route-discovery.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { clip, terminalSafe } from '../report/terminal-safe.js';
@@ -10,15 +10,16 @@ import { openCase } from './open-case.js';
 export async function routesCommand(casePath: string, o: { db?: string; json?: boolean; top: number }): Promise<void> {
   const { caseFile, store } = await openCase(casePath, o.db);
   try {
+    // The case's own events (selectCaseFiles, run by ingestCase): never another case's files in the store.
     await ingestCase(store, caseFile, Progress.forStderr());
     // The owners file is loaded as analyze loads it (validated, trimmed) into `document_owners`.
     const owners = caseFile.documents.owners ? await loadReferenceData(store, caseFile) : undefined;
     const discovery = await discoverRoutes(store, {
-      eventsRelation: DEFAULT_EVENTS_RELATION,
+      eventsRelation: 'case_events',
       ownersRelation: owners ? 'document_owners' : undefined,
       top: o.top,
     });
-    const current = await caseRouteMatches(store, caseFile.documents.routes, DEFAULT_EVENTS_RELATION);
+    const current = await caseRouteMatches(store, caseFile.documents.routes, 'case_events');
     process.stdout.write(o.json ? `${JSON.stringify(routesJson(discovery, current, owners?.documents), null, 2)}\n` : renderRoutes(caseFile, discovery, current, owners?.documents));
   } finally {
     store.close();

@@ -1,7 +1,7 @@
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import type { Coverage } from './coverage.js';
-import { topPathShapes } from './path-shapes.js';
+import { topPathShapes } from '../enrich/route-discovery.js';
 
 /** Things a reader must know before trusting a figure: a zero that may mean "nothing matched", partial coverage, ... */
 export const WARNING_CODES = [
@@ -37,7 +37,7 @@ export async function caseWarnings(store: Store, caseFile: CaseFile, o: { docume
 async function documentWarnings(store: Store, caseFile: CaseFile, documentRequests: number): Promise<Warning[]> {
   const { requests } = await store.one<{ requests: number }>("SELECT count(*) AS requests FROM case_events WHERE role = 'access'");
   if (documentRequests === 0) {
-    const shapes = await topPathShapes(store, "(SELECT path FROM case_events WHERE role = 'access' AND path IS NOT NULL)", 5);
+    const shapes = await topPathShapes(store, 'case_events', 5);
     const seen = shapes.length > 0 ? `; the most frequent path shapes are ${shapes.map((s) => `${s.shape} (${n(s.requests)})`).join(', ')}` : '';
     const what =
       caseFile.documents.routes.length === 0
