@@ -1,14 +1,25 @@
 import path from 'node:path';
 import { loadCaseFile, type CaseFile } from '../case/case-file.js';
+import { checkCaseWithDuckDb } from '../case/duckdb-checks.js';
 import { Store } from '../db/store.js';
 
 export function storeDir(caseFile: CaseFile, db: string | undefined): string {
   return db ? path.resolve(db) : path.join(caseFile.dir, '.breachscope');
 }
 
-/** Loads and validates the case file, then opens its store (exit 3 if another process holds it). */
+/** Prints the case file's warnings on stderr, one `warning:` line each. */
+export function printCaseWarnings(caseFile: CaseFile): void {
+  for (const w of caseFile.warnings) process.stderr.write(`warning: ${w}\n`);
+}
+
+/**
+ * Loads and validates the case file (its regexes and time formats compiled by DuckDB too), prints
+ * its warnings, then opens its store (exit 3 if another process holds it).
+ */
 export async function openCase(casePath: string, db: string | undefined): Promise<{ caseFile: CaseFile; store: Store }> {
   const caseFile = loadCaseFile(casePath);
+  await checkCaseWithDuckDb(caseFile);
+  printCaseWarnings(caseFile);
   const store = await Store.open(storeDir(caseFile, db));
   return { caseFile, store };
 }
