@@ -2,6 +2,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { toolVersion } from '../util/project-root.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
+import { positiveInteger } from './options.js';
+
+// `breachscope analyze case.yaml | head -1`: the reader has gone, so the rest of the output has
+// nowhere to go. That ends the command quietly, as a Unix filter does, not with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  throw e;
+});
 
 
 export interface GlobalOptions {
@@ -63,7 +71,7 @@ program
   .argument('<case>', 'case file (YAML)')
   .addOption(dbOption())
   .option('--json', 'print one JSON object on stdout')
-  .option('--top <n>', 'rows in each top list', (v) => Number.parseInt(v, 10), 10)
+  .option('--top <n>', 'rows in each top list', positiveInteger, 10)
   .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
 
 program
@@ -81,8 +89,8 @@ program
   .requiredOption('--out <dir>', 'folder for the evidence pack')
   .addOption(dbOption())
   .option('--generated-at <time>', 'ISO 8601 time to record as generated-at (default: SOURCE_DATE_EPOCH, else now)')
-  .option('--gap-hours <n>', 'report gaps longer than this between events of a source', (v) => Number.parseInt(v, 10), 6)
-  .option('--max-rows <n>', 'rows per table in report.html/report.md, most accesses first (the evidence files hold every access)', (v) => Number.parseInt(v, 10), 1000)
+  .option('--gap-hours <n>', 'report gaps longer than this between events of a source', positiveInteger, 6)
+  .option('--max-rows <n>', 'rows per table in report.html/report.md, most accesses first (the evidence files hold every access)', positiveInteger, 1000)
   .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number }) => (await import('./report-command.js')).reportCommand(casePath, o));
 
 program

@@ -232,7 +232,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
       { p: file.abs },
     )
   )[0];
-  const facts = await examine(file.abs, file.size, previous && previous.bytes < file.size ? previous.bytes : undefined, (n) => progress?.advance(n));
+  const facts = await examine(file.abs, file.size, previous && previous.bytes < file.size ? previous.bytes : undefined, (n) => progress?.advance(n), (n) => progress?.linesRead(n));
   const base = { source: file.source.name, path: file.shown, sha256: facts.sha256, warnings: facts.warnings };
   if (facts.longestLine.bytes > MAX_LINE_BYTES) {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -295,6 +295,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     };
   };
   try {
+    progress?.loading();
     await stage('examined', file.shown);
     const refusal = fastPathRefusal(format, facts, firstLine);
     if (refusal === undefined) {

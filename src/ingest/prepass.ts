@@ -191,7 +191,7 @@ function readError(e: unknown): FileReadError {
  * whether DuckDB's CSV reader would misread it (CR line ends, invalid UTF-8, reserved bytes,
  * a damaged gzip stream). DuckDB reads clean files directly; the others through `writeCopy`.
  */
-export async function examine(file: string, size: number, prefixBytes?: number, onRaw?: (n: number) => void): Promise<FileFacts> {
+export async function examine(file: string, size: number, prefixBytes?: number, onRaw?: (n: number) => void, onLines?: (n: number) => void): Promise<FileFacts> {
   const gzip = isGzip(file);
   const hash = createHash('sha256');
   const prefix = prefixBytes !== undefined && prefixBytes <= size ? { bytes: prefixBytes, hash: createHash('sha256') } : undefined;
@@ -199,6 +199,7 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
   const { content, rawEnd, seen, rawError } = open(file, gzip, size, hash, prefix, onRaw);
   const damage: { message?: string } = {};
   let lines = 0;
+  let linesShown = 0;
   let lastByte = LF;
   let hasCr = false;
   let badUtf8 = false;
@@ -242,6 +243,9 @@ export async function examine(file: string, size: number, prefixBytes?: number, 
       }
     }
     pos += chunk.length;
+    // The progress line counts lines as they are read, not when the file is done.
+    onLines?.(lines - linesShown);
+    linesShown = lines;
     lastByte = chunk[chunk.length - 1]!;
     if (!hasCr && chunk.indexOf(CR) >= 0) hasCr = true;
     if (!badUtf8 && !isUtf8(chunk)) badUtf8 = true;

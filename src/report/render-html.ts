@@ -1,3 +1,4 @@
+import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
 import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
@@ -131,7 +132,7 @@ export function renderHtml(m: ReportModel): string {
       new Set([3]),
     ),
     `<p>${a.ingest.lines} lines read, ${a.ingest.events} events, ${a.ingest.rejected_lines} rejected.</p>`,
-    `<h3>Gaps longer than ${m.gapHours} hours between events of a source</h3>`,
+    `<h3>Gaps longer than ${plural(m.gapHours, 'hour')} between events of a source</h3>`,
     m.gaps.length ? table(['source', 'from (UTC)', 'to (UTC)', 'hours'], m.gaps.map((g) => [g.source, g.from, g.to, g.hours]), new Set([3])) : '<p>None.</p>',
     '<h3>Rejected lines (examples)</h3>',
     a.ingest.rejected_lines

@@ -1,3 +1,4 @@
+import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
 import { TABLE_ROWS } from './render-html.js';
 import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
@@ -108,7 +109,7 @@ export function renderMarkdown(m: ReportModel): string {
     '',
     `${a.ingest.lines} lines read, ${a.ingest.events} events, ${a.ingest.rejected_lines} rejected.`,
     '',
-    `### Gaps longer than ${m.gapHours} hours between events of a source`,
+    `### Gaps longer than ${plural(m.gapHours, 'hour')} between events of a source`,
     '',
     m.gaps.length ? table(['source', 'from (UTC)', 'to (UTC)', 'hours'], m.gaps.map((g) => [g.source, g.from, g.to, g.hours])) : 'None.',
     '',

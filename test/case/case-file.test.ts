@@ -65,7 +65,7 @@ describe('case file validation', () => {
 
   test('when a time zone is not IANA then it is an error', () => {
     const [m] = messagesOf('case: x\nsources: [{name: web, path: access.log, timezone: Europe/Londn}]\n');
-    assert.match(m!, /sources\[0\]\.timezone: not an IANA time zone/);
+    assert.match(m!, /sources\[0\]\.timezone: 'Europe\/Londn' is not an IANA time zone .*did you mean 'Europe\/London'\?/);
   });
 
   test('when fields are given for a non-jsonl source then it is an error', () => {
