@@ -225,7 +225,7 @@ describe('edge inputs', () => {
     ]);
     const text = runCli(['ingest', c]);
     assert.match(text.stdout, /^ignored {2}web {2}logs\/pipe\.log {2}-$/m);
-    assert.match(text.stdout, /^0 file\(s\) read, 1 already in the store, 1 matched path\(s\) not files; 0 lines, 0 rejected$/m);
+    assert.match(text.stdout, /^0 files read, 1 already in the store, 1 matched path not files; 0 lines, 0 rejected$/m);
 
     // Named alone, the FIFO is the reason the source matches no file.
     const only = makeCase(CASE('pipe.log'));
