@@ -5,8 +5,8 @@
 -- counts_as: attempt
 -- tags: [idor, enumeration, failed-access]
 -- falsepositive: Expired links and deleted documents (404) requested by their own owners.
--- param: burst_minutes = 10 | minutes a burst of refusals may span
--- param: burst_min = 5 | refusals from one actor within burst_minutes that make a burst
+-- param: burst_minutes (integer 1..525600) = 10 | minutes a burst of refusals may span
+-- param: burst_min (integer 1..1000000) = 5 | refusals from one actor within burst_minutes that make a burst
 WITH a AS (
   SELECT *,
     coalesce(account, client_ip) AS actor,

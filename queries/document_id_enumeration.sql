@@ -5,9 +5,9 @@
 -- counts_as: context
 -- tags: [idor, enumeration, reconnaissance]
 -- falsepositive: Staff or batch jobs that review many documents (add them to authorized.accounts); a shared NAT address for many anonymous users.
--- param: window_minutes = 10 | minutes a burst of distinct documents may span
--- param: min_documents = 5 | distinct documents not its own within the window that make a burst
--- param: min_sequential = 3 | consecutive ids (same prefix, numbers one apart) that make a walk
+-- param: window_minutes (integer 1..525600) = 10 | minutes a burst of distinct documents may span
+-- param: min_documents (integer 1..1000000) = 5 | distinct documents not its own within the window that make a burst
+-- param: min_sequential (integer 2..1000000) = 3 | consecutive ids (same prefix, numbers one apart) that make a walk
 WITH r AS (
   SELECT *,
     coalesce(account, client_ip) AS actor,

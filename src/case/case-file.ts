@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import { detectorSettingProblems, loadDetectors, type Detector } from '../detect/detectors.js';
 import { parseCidr, type Cidr } from '../enrich/ip.js';
+import { compileRoute, RouteError } from '../enrich/routes.js';
 import { compileDefinition, type FormatDefinition, type ServerKind } from '../formats/defined.js';
 import { jsonPathProblem } from '../formats/jsonl.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
+import { checkTimeZone } from './time-zone.js';
 import { EVENT_FIELDS, FORMAT_NAMES, SOURCE_ROLES, type EventField, type FormatName, type SourceRole } from './vocabulary.js';
 
 export interface SourceSpec {
@@ -27,7 +30,9 @@ export interface CaseFile {
   readonly dir: string;
   readonly sha256: string;
   readonly text: string;
+  /** `case:`, else the case file's name without its extension. */
   readonly title: string;
+  /** Display zone (IANA, canonical); storage is UTC. */
   readonly timezone: string | undefined;
   readonly window: { readonly from: Date | undefined; readonly to: Date | undefined };
   readonly sources: readonly SourceSpec[];
@@ -49,8 +54,10 @@ export interface CaseFile {
     readonly measures: string | undefined;
     readonly contact: string | undefined;
   };
-  /** What the case file says that works but may not be meant (shown with the figures). */
-  readonly warnings?: readonly string[];
+  /** Accepted with a warning (an old time zone name...); the commands print them as `warning:` lines. */
+  readonly warnings: readonly string[];
+  /** `file:line (key path)` of a key, for messages about the case file found after it loaded. */
+  readonly locate: (keyPath: readonly (string | number)[]) => string;
 }
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -69,13 +76,9 @@ export function parseIsoTime(text: string): Date | undefined {
   return date;
 }
 
+/** Whether a case file accepts `name` as a time zone (IANA names and UTC; not abbreviations such as BST). */
 export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
+  return checkTimeZone(name).ok;
 }
 
 const timeValue = z.union([z.string(), z.date()]).transform((v, ctx) => {
@@ -88,7 +91,8 @@ const timeValue = z.union([z.string(), z.date()]).transform((v, ctx) => {
   return date;
 });
 
-const timeZone = z.string().refine(isTimeZone, { message: 'not an IANA time zone such as Europe/London or UTC' });
+// Checked (with its warnings and hints) in semanticProblems; the schema only wants a string.
+const timeZone = z.string();
 
 const cidrList = z.array(z.string()).transform((list, ctx) => {
   const out: Cidr[] = [];
@@ -150,7 +154,7 @@ function checkFormat(format: string | Record<string, unknown>, ctx: z.Refinement
 }
 
 const caseSchema = z.strictObject({
-  case: z.string().min(1),
+  case: z.string().min(1).optional(),
   timezone: timeZone.optional(),
   window: z.strictObject({ from: timeValue.optional(), to: timeValue.optional() }).optional(),
   sources: z.array(sourceSchema).min(1),
@@ -165,7 +169,8 @@ const caseSchema = z.strictObject({
     .optional(),
   authorized: z
     .strictObject({
-      accounts: z.union([z.array(z.union([z.string(), z.number()]).transform(String)), z.string().min(1)]).default([]),
+      // Scalars in the list keep their text as written (see keepSourceText): 00123 stays 00123.
+      accounts: z.union([z.array(z.string()), z.string().min(1)]).default([]),
       networks: cidrList.default([]),
     })
     .optional(),
@@ -207,12 +212,31 @@ function knownKeysAt(p: KeyPath): readonly string[] {
   return KNOWN_KEYS[String(last)] ?? [];
 }
 
+/** First line of a node, when it has a range. */
+function lineAt(node: unknown, counter: LineCounter): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? counter.linePos(range[0]).line : undefined;
+}
+
+/**
+ * The line of a key path: of the key itself for a mapping entry (a block value starts on the line
+ * after its key), of the item for a list entry; as deep as the path exists in the document.
+ */
 function lineOf(doc: Document, counter: LineCounter, p: KeyPath): number | undefined {
-  for (let n = p.length; n >= 0; n--) {
-    const node = doc.getIn(p.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
-    if (node && typeof node === 'object' && node.range) return counter.linePos(node.range[0]).line;
+  let node: unknown = doc.contents;
+  let line = lineAt(node, counter);
+  for (const step of p) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(step));
+      if (!pair) break;
+      line = lineAt(pair.key, counter) ?? line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number' && node.items[step] !== undefined) {
+      node = node.items[step];
+      line = lineAt(node, counter) ?? line;
+    } else break;
   }
-  return undefined;
+  return line;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): { path: KeyPath; what: string; help?: string }[] {
@@ -261,18 +285,51 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
+/** Items of a one-line flow list, split at commas outside quotes and brackets (`{1,30}` stays whole). */
+export function splitFlowItems(items: string): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let from = 0;
+  for (let i = 0; i < items.length; i++) {
+    const c = items[i]!;
+    if (quote) {
+      if (quote === '"' && c === '\\') i++;
+      else if (c === quote) {
+        if (quote === "'" && items[i + 1] === "'") i++;
+        else quote = undefined;
+      }
+    } else if ((c === "'" || c === '"') && items.slice(from, i).trim() === '') quote = c;
+    else if (c === '\\') i++;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(items.slice(from, i));
+      from = i + 1;
+    }
+  }
+  if (quote || depth !== 0) return undefined;
+  out.push(items.slice(from));
+  return out.map((p) => p.trim()).filter((p) => p !== '');
+}
+
+const FLOW_LIST = /^(\s*(?:-\s+)?([A-Za-z_][\w.-]*):\s*)\[(.*)\](\s*(?:#.*)?)$/gm;
+
 /**
  * `routes: [/tickets/{doc}/image, /evidence.aspx?pcn={doc}]`, as the documentation writes it, is
  * not YAML: inside a flow list `{` opens a mapping. Unquoted items of a one-line `routes:` flow
- * list are quoted before parsing (on the same line, so line numbers stay true).
+ * list are quoted before parsing (on the same line, so line numbers stay true). So are those of
+ * any other key's one-line flow list with a `{` inside an item (never valid YAML), so that a
+ * misspelt `route: [/d/{doc}]` is reported as an unknown key; a list of flow mappings
+ * (`sources: [{name: web}]`) is left as it is.
  */
 export function quoteFlowRoutes(text: string): string {
-  return text.replace(/^(\s*(?:-\s+)?routes:\s*)\[(.*)\](\s*(?:#.*)?)$/gm, (_all, head: string, items: string, tail: string) => {
-    const parts = items.match(/'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^,]+/g) ?? [];
-    const quoted = parts
-      .map((p) => p.trim())
-      .filter((p) => p !== '')
-      .map((p) => (p.startsWith("'") || p.startsWith('"') ? p : `'${p.replaceAll("'", "''")}'`));
+  return text.replace(FLOW_LIST, (all, head: string, key: string, items: string, tail: string) => {
+    const parts = splitFlowItems(items);
+    if (!parts) return all;
+    const plain = (p: string) => !/^['"[{]/.test(p);
+    if (key !== 'routes' && !parts.some((p) => plain(p) && /[{}]/.test(p))) return all;
+    const quoted = parts.map((p) => (plain(p) ? `'${p.replaceAll("'", "''")}'` : p));
     return `${head}[${quoted.join(', ')}]${tail}`;
   });
 }
@@ -282,8 +339,95 @@ function definitionOf(format: Record<string, unknown>): FormatDefinition {
   return { server, text: String(format[server]) };
 }
 
-/** Reads, parses and fully validates a case file; throws one UserError listing every problem. */
-export function loadCaseFile(casePath: string): CaseFile {
+/** Where strings are expected, a plain scalar YAML reads as a number or boolean keeps its text as written. */
+const TEXT_PATHS: readonly (readonly (string | number | '*')[])[] = [['case'], ['authorized', 'accounts', '*'], ['sources', '*', 'name'], ['breach', '*']];
+
+/** `authorized.accounts: [00123, 1e3, 0x1F]` are accounts 00123, 1e3 and 0x1F, not 123, 1000 and 31. */
+function keepSourceText(doc: Document): void {
+  const visit = (node: unknown, rest: readonly (string | number | '*')[]): void => {
+    if (rest.length === 0) {
+      if (isScalar(node) && node.value !== null && typeof node.value !== 'string' && typeof node.source === 'string') node.value = node.source;
+      return;
+    }
+    const [step, ...tail] = rest;
+    if (isMap(node)) for (const pair of node.items) if (step === '*' || (isScalar(pair.key) && pair.key.value === step)) visit(pair.value, tail);
+    if (isSeq(node) && step === '*') for (const item of node.items) visit(item, tail);
+  };
+  for (const p of TEXT_PATHS) visit(doc.contents, p);
+}
+
+interface Problem {
+  readonly path: KeyPath;
+  readonly what: string;
+  readonly help?: string;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * What the schema cannot say: time zones, routes, files, detector parameters, window order.
+ * Runs on the document as read, so that its problems are reported with the schema's, all at once.
+ */
+function semanticProblems(raw: Record<string, unknown>, dir: string, detectors: readonly Detector[], warn: (p: KeyPath, message: string) => void): { problems: Problem[]; zones: Map<string, string> } {
+  const problems: Problem[] = [];
+  const zones = new Map<string, string>();
+  const zone = (value: unknown, p: KeyPath) => {
+    if (typeof value !== 'string') return;
+    const check = checkTimeZone(value);
+    if (!check.ok) problems.push({ path: p, what: check.message, help: check.help });
+    else {
+      zones.set(value, check.zone);
+      if (check.warning) warn(p, check.warning);
+    }
+  };
+  zone(raw.timezone, ['timezone']);
+  const sources = Array.isArray(raw.sources) ? raw.sources : [];
+  const names = new Set<unknown>();
+  sources.forEach((s, i) => {
+    if (!isRecord(s)) return;
+    zone(s.timezone, ['sources', i, 'timezone']);
+    if (typeof s.name === 'string' && names.has(s.name)) problems.push({ path: ['sources', i, 'name'], what: `'${s.name}' is used twice`, help: 'give every source its own name' });
+    names.add(s.name);
+  });
+
+  const documents = isRecord(raw.documents) ? raw.documents : {};
+  const routes = typeof documents.routes === 'string' ? [documents.routes] : Array.isArray(documents.routes) ? documents.routes : [];
+  routes.forEach((r, i) => {
+    if (typeof r !== 'string' || r === '') return;
+    try {
+      compileRoute(r);
+    } catch (e) {
+      if (!(e instanceof RouteError)) throw e;
+      problems.push({ path: typeof documents.routes === 'string' ? ['documents', 'routes'] : ['documents', 'routes', i], what: e.message, help: 'see the counting rules in README.md (Document access)' });
+    }
+  });
+  for (const key of ['owners', 'subjects', 'grants'] as const) {
+    const value = documents[key];
+    if (typeof value === 'string' && value !== '' && !existsSync(path.resolve(dir, value))) problems.push({ path: ['documents', key], what: `file not found: ${value}`, help: `paths are relative to the case file (${dir})` });
+  }
+  if ((documents.subjects !== undefined || documents.grants !== undefined) && documents.owners === undefined) {
+    problems.push({ path: ['documents'], what: 'subjects or grants given without owners', help: 'add documents.owners: the CSV of document_id, owner_account' });
+  }
+  const authorized = isRecord(raw.authorized) ? raw.authorized : {};
+  if (typeof authorized.accounts === 'string' && authorized.accounts !== '' && !existsSync(path.resolve(dir, authorized.accounts))) {
+    problems.push({ path: ['authorized', 'accounts'], what: `file not found: ${authorized.accounts}`, help: 'give a list of accounts or the path of a file with one account per line' });
+  }
+  const window = isRecord(raw.window) ? raw.window : {};
+  const time = (v: unknown) => (v instanceof Date ? v : typeof v === 'string' ? parseIsoTime(v) : undefined);
+  const from = time(window.from);
+  const to = time(window.to);
+  if (from && to && from >= to) problems.push({ path: ['window'], what: 'from must be before to', help: 'window.from is inclusive, window.to exclusive' });
+  if (isRecord(raw.detectors)) {
+    for (const p of detectorSettingProblems(raw.detectors, detectors)) problems.push({ path: ['detectors', ...p.path], what: p.what, ...(p.help ? { help: p.help } : {}) });
+  }
+  return { problems, zones };
+}
+
+/**
+ * Reads, parses and fully validates a case file; throws one UserError listing every problem.
+ * Regexes and time formats are checked by DuckDB itself in `checkCaseWithDuckDb`, run after this.
+ */
+export function loadCaseFile(casePath: string, detectors: readonly Detector[] = loadDetectors().detectors): CaseFile {
   const abs = path.resolve(casePath);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new UserError({ what: `case file not found: ${casePath}`, help: 'pass the path of a case YAML file, e.g. sample-logs/ticketviewer/case.yaml' });
@@ -302,74 +446,51 @@ export function loadCaseFile(casePath: string): CaseFile {
     );
   }
   if (!isMap(doc.contents)) {
-    throw new UserError({ what: 'the case file must be a YAML mapping with keys case, sources, ...', where: shown, help: 'see the case-file reference in README.md' });
+    throw new UserError({ what: 'the case file must be a YAML mapping with keys sources, documents, ...', where: shown, help: 'see the case-file reference in README.md' });
   }
-  const parsed = caseSchema.safeParse(doc.toJS(), { reportInput: true });
-  if (!parsed.success) {
-    const messages: UserMessage[] = parsed.error.issues.flatMap(describeIssue).map((d) => ({
-      what: `${keyPathText(d.path) || '(top level)'}: ${d.what}`,
-      where: `${shown}:${lineOf(doc, counter, d.path) ?? 1} (${keyPathText(d.path) || 'top level'})`,
-      ...(d.help ? { help: d.help } : {}),
-    }));
-    throw new UserError(messages);
+  keepSourceText(doc);
+  const line = (p: KeyPath) => lineOf(doc, counter, p) ?? 1;
+  const where = (p: KeyPath) => `${shown}:${line(p)} (${keyPathText(p) || 'top level'})`;
+  const dir = path.dirname(abs);
+  const warnings: { line: number; text: string }[] = [];
+  const js = doc.toJS() as Record<string, unknown>;
+  const semantic = semanticProblems(js, dir, detectors, (p, message) => warnings.push({ line: line(p), text: `${keyPathText(p)}: ${message} (${shown}:${line(p)})` }));
+  const parsed = caseSchema.safeParse(js, { reportInput: true });
+  const problems: Problem[] = [...(parsed.success ? [] : parsed.error.issues.flatMap(describeIssue)), ...semantic.problems];
+  if (problems.length > 0 || !parsed.success) {
+    const ordered = problems.map((d) => ({ d, line: line(d.path) })).sort((a, b) => a.line - b.line);
+    throw new UserError(
+      ordered.map(({ d }) => ({ what: `${keyPathText(d.path) || '(top level)'}: ${d.what}`, where: where(d.path), ...(d.help ? { help: d.help } : {}) })),
+      EXIT.usage,
+    );
   }
   const raw = parsed.data;
-  const dir = path.dirname(abs);
-  const problems: UserMessage[] = [];
-  const where = (p: KeyPath) => `${shown}:${lineOf(doc, counter, p) ?? 1} (${keyPathText(p)})`;
-
-  const names = new Set<string>();
-  raw.sources.forEach((s, i) => {
-    if (names.has(s.name)) problems.push({ what: `sources[${i}].name: '${s.name}' is used twice`, where: where(['sources', i, 'name']), help: 'give every source its own name' });
-    names.add(s.name);
-  });
-
+  const zoneOf = (name: string | undefined) => (name === undefined ? undefined : (semantic.zones.get(name) ?? name));
   const fileKey = (key: 'owners' | 'subjects' | 'grants'): string | undefined => {
     const value = raw.documents?.[key];
-    if (value === undefined) return undefined;
-    const full = path.resolve(dir, value);
-    if (!existsSync(full)) problems.push({ what: `documents.${key}: file not found: ${value}`, where: where(['documents', key]), help: `paths are relative to the case file (${dir})` });
-    return full;
+    return value === undefined ? undefined : path.resolve(dir, value);
   };
-  const owners = fileKey('owners');
-  const subjects = fileKey('subjects');
-  const grants = fileKey('grants');
-  if ((subjects || grants) && !owners) {
-    problems.push({ what: 'documents: subjects or grants given without owners', where: where(['documents']), help: 'add documents.owners: the CSV of document_id, owner_account' });
-  }
-
-  let accounts: string[] = [];
   const acc = raw.authorized?.accounts ?? [];
-  if (typeof acc === 'string') {
-    const full = path.resolve(dir, acc);
-    if (!existsSync(full)) problems.push({ what: `authorized.accounts: file not found: ${acc}`, where: where(['authorized', 'accounts']), help: 'give a list of accounts or the path of a file with one account per line' });
-    else accounts = readAccountList(full);
-  } else accounts = acc;
+  const accounts = typeof acc === 'string' ? readAccountList(path.resolve(dir, acc)) : acc;
 
-  const window = { from: raw.window?.from, to: raw.window?.to };
-  if (window.from && window.to && window.from >= window.to) {
-    problems.push({ what: 'window: from must be before to', where: where(['window']), help: 'window.from is inclusive, window.to exclusive' });
-  }
-
-  if (problems.length > 0) throw new UserError(problems, EXIT.usage);
   return {
     path: abs,
     dir,
     sha256: createHash('sha256').update(text).digest('hex'),
     text,
-    title: raw.case,
-    timezone: raw.timezone,
-    window,
+    title: raw.case ?? path.basename(abs, path.extname(abs)),
+    timezone: zoneOf(raw.timezone),
+    window: { from: raw.window?.from, to: raw.window?.to },
     sources: raw.sources.map((s) => ({
       name: s.name,
       paths: typeof s.path === 'string' ? [s.path] : s.path,
       format: typeof s.format === 'string' ? (s.format as FormatName) : definitionOf(s.format),
-      timezone: s.timezone,
+      timezone: zoneOf(s.timezone),
       role: s.role,
       fields: s.fields ?? {},
     })),
     network: { trustedProxies: raw.network?.trusted_proxies ?? [] },
-    documents: { routes: raw.documents?.routes ?? [], owners, subjects, grants },
+    documents: { routes: raw.documents?.routes ?? [], owners: fileKey('owners'), subjects: fileKey('subjects'), grants: fileKey('grants') },
     authorized: { accounts, networks: raw.authorized?.networks ?? [] },
     detectors: raw.detectors ?? {},
     awareAt: raw.aware_at,
@@ -379,6 +500,8 @@ export function loadCaseFile(casePath: string): CaseFile {
       measures: raw.breach?.measures,
       contact: raw.breach?.contact,
     },
+    warnings: warnings.sort((a, b) => a.line - b.line).map((w) => w.text),
+    locate: where,
   };
 }
 

@@ -2,15 +2,16 @@ import { analyzeCase } from '../findings/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { renderTextReport } from '../report/text-report.js';
+import { analysisJson } from './json-output.js';
 import { openCase, printWarnings } from './open-case.js';
 
-export async function analyzeCommand(casePath: string, o: { db?: string; json?: boolean; top: number }): Promise<void> {
+export async function analyzeCommand(casePath: string, o: { db?: string; json?: boolean; top: number; gapHours?: number }): Promise<void> {
   const { caseFile, store } = await openCase(casePath, o.db);
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
-    const analysis = await analyzeCase(store, caseFile, o.top);
+    const analysis = await analyzeCase(store, caseFile, o.top, { gapHours: o.gapHours });
     printWarnings(analysis.warnings);
-    process.stdout.write(o.json ? `${JSON.stringify(analysis, null, 2)}\n` : renderTextReport(analysis));
+    process.stdout.write(o.json ? `${JSON.stringify(analysisJson(analysis), null, 2)}\n` : renderTextReport(analysis, caseFile.timezone));
   } finally {
     store.close();
   }

@@ -1,6 +1,7 @@
 import { Store } from '../db/store.js';
 import { loadDetectors, parseCheck } from '../detect/detectors.js';
 import { terminalSafe } from '../report/terminal-safe.js';
+import { packagePath } from './json-output.js';
 
 export async function detectorsCommand(o: { json?: boolean }): Promise<void> {
   const loaded = loadDetectors();
@@ -9,7 +10,8 @@ export async function detectorsCommand(o: { json?: boolean }): Promise<void> {
   const broken = [...loaded.broken, ...unparsable];
   const detectors = loaded.detectors.filter((d) => !unparsable.some((b) => b.id === d.id));
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ detectors: detectors.map(({ sql: _sql, ...d }) => d), broken }, null, 2)}\n`);
+    const json = { detectors: detectors.map(({ sql: _sql, ...d }) => ({ ...d, file: packagePath(d.file) })), broken: broken.map((b) => ({ ...b, file: packagePath(b.file) })) };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
   }
   const out: string[] = [];

@@ -2,6 +2,8 @@ import { ingestCase, IngestFailure, type FileReport } from '../ingest/ingest.js'
 import { Progress } from '../ingest/progress.js';
 import { clip, terminalSafe } from '../report/terminal-safe.js';
 import { findOverlaps } from '../ingest/selection.js';
+import { plural } from '../util/plural.js';
+import { ingestJson } from './json-output.js';
 import { openCase } from './open-case.js';
 
 export async function ingestCommand(casePath: string, o: { db?: string; json?: boolean }): Promise<void> {
@@ -24,7 +26,7 @@ export async function ingestCommand(casePath: string, o: { db?: string; json?: b
 
 function printReports(reports: readonly FileReport[], json: boolean): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify({ files: reports }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(ingestJson(reports), null, 2)}\n`);
     return;
   }
   process.stdout.write(renderIngestReport(reports));
@@ -46,8 +48,8 @@ export function renderIngestReport(reports: readonly FileReport[]): string {
   const sum = (k: 'lines' | 'rejected') => ingested.reduce((n, r) => n + r[k], 0);
   const ignored = reports.filter((r) => r.status === 'ignored').length;
   out.push(
-    `${ingested.length} file(s) read, ${reports.filter((r) => r.status === 'skipped').length} already in the store${ignored ? `, ${ignored} matched path(s) not files` : ''}; ` +
-      `${sum('lines').toLocaleString('en')} lines, ${sum('rejected').toLocaleString('en')} rejected`,
+    `${plural(ingested.length, 'file')} read, ${reports.filter((r) => r.status === 'skipped').length} already in the store${ignored ? `, ${plural(ignored, 'matched path')} not files` : ''}; ` +
+      `${plural(sum('lines'), 'line')}, ${sum('rejected').toLocaleString('en')} rejected`,
   );
   return `${out.join('\n')}\n`;
 }

@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { toolVersion } from '../util/project-root.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
+import { positiveInteger } from './options.js';
+
+// `breachscope analyze case.yaml | head -1`: the reader has gone, so the rest of the output has
+// nowhere to go. That ends the command quietly, as a Unix filter does, not with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  throw e;
+});
 
 
 export interface GlobalOptions {
@@ -47,12 +55,6 @@ const program = new Command()
     globals = { debug: Boolean(o.debug), stats: Boolean(o.stats) };
   });
 
-function positiveInteger(v: string): number {
-  const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
-  return n;
-}
-
 const dbOption = () => new Option('--db <dir>', 'case store directory (default: .breachscope/ beside the case file)');
 
 program
@@ -69,8 +71,9 @@ program
   .argument('<case>', 'case file (YAML)')
   .addOption(dbOption())
   .option('--json', 'print one JSON object on stdout')
-  .option('--top <n>', 'rows in each top list', (v) => Number.parseInt(v, 10), 10)
-  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
+  .option('--top <n>', 'rows in each top list', positiveInteger, 10)
+  .option('--gap-hours <n>', 'coverage: name gaps longer than this between events of a source', positiveInteger, 6)
+  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number; gapHours: number }) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
 
 program
   .command('routes')
@@ -96,8 +99,8 @@ program
   .requiredOption('--out <dir>', 'folder for the evidence pack')
   .addOption(dbOption())
   .option('--generated-at <time>', 'ISO 8601 time to record as generated-at (default: SOURCE_DATE_EPOCH, else now)')
-  .option('--gap-hours <n>', 'report gaps longer than this between events of a source', (v) => Number.parseInt(v, 10), 6)
-  .option('--max-rows <n>', 'rows per table in report.html/report.md, most accesses first (the evidence files hold every access)', (v) => Number.parseInt(v, 10), 1000)
+  .option('--gap-hours <n>', 'report gaps longer than this between events of a source', positiveInteger, 6)
+  .option('--max-rows <n>', 'rows per table in report.html/report.md, most accesses first (the evidence files hold every access)', positiveInteger, 1000)
   .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number }) => (await import('./report-command.js')).reportCommand(casePath, o));
 
 program

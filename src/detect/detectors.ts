@@ -15,6 +15,10 @@ export interface DetectorParam {
   readonly name: string;
   readonly default: number | string;
   readonly description: string;
+  /** Declared in the header as `name (integer 1..525600) = default`; without it, from the default. */
+  readonly type: 'integer' | 'number' | 'text';
+  readonly min: number | undefined;
+  readonly max: number | undefined;
 }
 
 export interface Detector {
@@ -86,12 +90,8 @@ export function parseDetector(id: string, file: string, text: string): Detector 
       break;
     }
     const [, key, value] = m as unknown as [string, string, string];
-    if (key === 'param') {
-      const p = /^([a-z_][a-z0-9_]*)\s*=\s*([^|]+?)\s*(?:\|\s*(.*))?$/.exec(value.trim());
-      if (!p) throw new HeaderError(`param line must read 'name = default | description', got '${value}'`, i + 1);
-      const raw = p[2]!;
-      params.push({ name: p[1]!, default: /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw, description: p[3] ?? '' });
-    } else meta.set(key, { value: value.trim(), line: i + 1 });
+    if (key === 'param') params.push(parseParam(value, i + 1));
+    else meta.set(key, { value: value.trim(), line: i + 1 });
   }
   const need = (key: string): string => {
     const v = meta.get(key)?.value;
@@ -125,27 +125,80 @@ export function parseDetector(id: string, file: string, text: string): Detector 
   };
 }
 
-/** Case-file `detectors:` entries must name real detectors and parameters. */
-export function checkDetectorSettings(settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>, detectors: readonly Detector[], casePath: string): void {
-  const problems: UserMessage[] = [];
+const NUMBER = '-?\\d+(?:\\.\\d+)?';
+const PARAM = new RegExp(`^([a-z_][a-z0-9_]*)\\s*(?:\\(\\s*(integer|number|text)(?:\\s+(${NUMBER})?\\.\\.(${NUMBER})?)?\\s*\\))?\\s*=\\s*([^|]+?)\\s*(?:\\|\\s*(.*))?$`);
+
+/** `name (integer 1..525600) = default | description`; the range may leave either end open (`1..`). */
+function parseParam(value: string, line: number): DetectorParam {
+  const p = PARAM.exec(value.trim());
+  if (!p) throw new HeaderError(`param line must read 'name (integer MIN..MAX) = default | description', got '${value}'`, line);
+  const [, name, declared, min, max, raw, description] = p as unknown as [string, string, string | undefined, string | undefined, string | undefined, string, string | undefined];
+  const numeric = /^-?\d+(\.\d+)?$/.test(raw);
+  const type = (declared ?? (numeric ? (Number.isInteger(Number(raw)) ? 'integer' : 'number') : 'text')) as DetectorParam['type'];
+  const param: DetectorParam = { name, default: numeric && type !== 'text' ? Number(raw) : raw, description: description ?? '', type, min: min === undefined ? undefined : Number(min), max: max === undefined ? undefined : Number(max) };
+  const wrong = paramValueProblem(param, param.default);
+  if (wrong) throw new HeaderError(`param ${name}: the default ${wrong}`, line);
+  return param;
+}
+
+function rangeText(p: DetectorParam): string {
+  if (p.min !== undefined && p.max !== undefined) return `from ${p.min} to ${p.max}`;
+  if (p.min !== undefined) return `of at least ${p.min}`;
+  if (p.max !== undefined) return `of at most ${p.max}`;
+  return '';
+}
+
+/** Why `value` cannot be this parameter's value, or undefined when it can. */
+export function paramValueProblem(p: DetectorParam, value: unknown): string | undefined {
+  const want = p.type === 'integer' ? `a whole number ${rangeText(p)}`.trim() : p.type === 'number' ? `a number ${rangeText(p)}`.trim() : 'a text';
+  if (p.type === 'text') return typeof value === 'string' ? undefined : `must be ${want}, got ${describe(value)}`;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `must be ${want}, got ${describe(value)}`;
+  if (p.type === 'integer' && !Number.isSafeInteger(value)) return `must be ${want}, got ${describe(value)}`;
+  if ((p.min !== undefined && value < p.min) || (p.max !== undefined && value > p.max)) return `must be ${want}, got ${describe(value)}`;
+  return undefined;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'number') return Number.isNaN(v) ? '.nan (not a number)' : Number.isFinite(v) ? String(v) : `${v < 0 ? '-' : ''}.inf (infinity)`;
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** A problem with a case file's `detectors:` entry, by key path under `detectors`. */
+export interface SettingProblem {
+  readonly path: readonly string[];
+  readonly what: string;
+  readonly help?: string;
+}
+
+/** Case-file `detectors:` entries must name real detectors and parameters, with values in their declared range. */
+export function detectorSettingProblems(settings: Readonly<Record<string, unknown>>, detectors: readonly Detector[]): SettingProblem[] {
+  const problems: SettingProblem[] = [];
   const ids = detectors.map((d) => d.id);
   for (const [id, values] of Object.entries(settings)) {
     const d = detectors.find((x) => x.id === id);
     if (!d) {
       const guess = didYouMean(id, ids);
-      problems.push({ what: `detectors.${id}: no such detector`, where: casePath, help: guess ? `did you mean '${guess}'?` : `detectors: ${ids.join(', ')}` });
+      problems.push({ path: [id], what: 'no such detector', help: guess ? `did you mean '${guess}'?` : `detectors: ${ids.join(', ')}` });
       continue;
     }
+    if (values === null || typeof values !== 'object' || Array.isArray(values)) continue;
     for (const [name, value] of Object.entries(values)) {
       const p = d.params.find((x) => x.name === name);
       if (!p) {
         const guess = didYouMean(name, d.params.map((x) => x.name));
-        problems.push({ what: `detectors.${id}.${name}: no such parameter`, where: casePath, help: guess ? `did you mean '${guess}'?` : `parameters: ${d.params.map((x) => x.name).join(', ') || '(none)'}` });
-      } else if (typeof p.default === 'number' && typeof value !== 'number') {
-        problems.push({ what: `detectors.${id}.${name}: expected a number, got ${JSON.stringify(value)}`, where: casePath });
+        problems.push({ path: [id, name], what: 'no such parameter', help: guess ? `did you mean '${guess}'?` : `parameters: ${d.params.map((x) => x.name).join(', ') || '(none)'}` });
+        continue;
       }
+      const wrong = paramValueProblem(p, value);
+      if (wrong) problems.push({ path: [id, name], what: wrong, help: `${p.name}: ${p.description || 'see breachscope detectors'} (default ${p.default})` });
     }
   }
+  return problems;
+}
+
+/** Case-file `detectors:` entries must name real detectors and parameters (the case file checks this when it loads, with lines). */
+export function checkDetectorSettings(settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>, detectors: readonly Detector[], casePath: string): void {
+  const problems: UserMessage[] = detectorSettingProblems(settings, detectors).map((p) => ({ what: `detectors.${p.path.join('.')}: ${p.what}`, where: casePath, ...(p.help ? { help: p.help } : {}) }));
   if (problems.length > 0) throw new UserError(problems);
 }
 

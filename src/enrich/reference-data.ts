@@ -73,6 +73,12 @@ export async function loadReferenceData(store: Store, caseFile: CaseFile): Promi
      SELECT document_id, list(owner_account ORDER BY owner_account) AS owners, min(category) AS category
      FROM owners GROUP BY document_id`,
   );
+  // A category given in the owners file is the category of the document's people when the
+  // subjects file has none for them: the Art. 33 report counts people by subjects then.
+  await store.run(
+    `UPDATE subjects SET category = (SELECT d.category FROM document_owners d WHERE d.document_id = subjects.document_id)
+     WHERE category IS NULL`,
+  );
   return store.one<ReferenceCounts & Record<string, number>>(
     `SELECT (SELECT count(*) FROM owners) AS owners, (SELECT count(*) FROM document_owners) AS documents,
             (SELECT count(*) FROM subjects) AS subjects, (SELECT count(*) FROM grants) AS grants`,

@@ -104,7 +104,7 @@ const SOURCES: Record<ServerKind, Record<string, readonly string[]>> = {
 const CLF_TIME = '%d/%b/%Y:%H:%M:%S %z';
 
 /** How a time variable reads; undefined: not a time variable. */
-function timeReader(server: ServerKind, key: string): { pattern?: string; sql: (v: string, zone: string | undefined) => string; local: boolean } | undefined {
+function timeReader(server: ServerKind, key: string): { pattern?: string; sql: (v: string, zone: string | undefined) => string; local: boolean; strptime?: string } | undefined {
   const epoch = (scale: number) => ({ local: false, sql: (v: string) => `try(to_timestamp(try_cast(${v} AS DOUBLE) / ${scale}))` });
   if (server === 'nginx') {
     if (key === 'time_local') return { local: false, pattern: '([0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4})', sql: (v) => `try_strptime(${v}, '${CLF_TIME}')` };
@@ -123,6 +123,7 @@ function timeReader(server: ServerKind, key: string): { pattern?: string; sql: (
   const local = !/%z|%Z/.test(strp);
   return {
     local,
+    strptime: strp,
     sql: (v, zone) => (local ? (zone ? `timezone(${quoteString(zone)}, try_strptime(${v}, ${quoteString(strp)}))` : 'NULL::TIMESTAMPTZ') : `try_strptime(${v}, ${quoteString(strp)})`),
   };
 }
@@ -131,6 +132,9 @@ export interface CompiledDefinition {
   readonly format: LogFormat;
   /** Problems that make the definition unusable; empty when it compiled. */
   readonly problems: readonly string[];
+  /** The whole-line RE2 pattern and an Apache `%{...}t` strftime: DuckDB checks both when the case loads. */
+  readonly pattern: string;
+  readonly strptime: string | undefined;
 }
 
 /** Builds a reader from a definition, or says why it cannot. */
@@ -239,6 +243,8 @@ FROM u`;
   const fills = ['client_ip', 'forwarded_for', 'method', 'path', 'status', 'bytes', 'user_agent', 'referer', 'account', 'request_id', 'session'].filter((f) => filled[f] ?? first(f) !== undefined);
   return {
     problems,
+    pattern: full,
+    strptime: timeRead?.strptime,
     format: {
       name: `${def.server}_format`,
       title: `${def.server === 'nginx' ? 'nginx log_format' : 'Apache LogFormat'} from the case file: ${def.text}`,

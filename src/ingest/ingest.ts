@@ -287,7 +287,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
      FROM files WHERE settings = $s ORDER BY file_id`,
     { s: settings },
   );
-  const facts = await examine(file.abs, file.size, segments.map((x) => x.content_bytes), (n) => progress?.advance(n));
+  const facts = await examine(file.abs, file.size, segments.map((x) => x.content_bytes), (n) => progress?.advance(n), (n) => progress?.linesRead(n));
   const base = { source: file.source.name, path: file.shown, sha256: facts.sha256, warnings: facts.warnings };
   if (facts.longestLine.bytes > MAX_LINE_BYTES) {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -376,6 +376,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     };
   };
   try {
+    progress?.loading();
     await stage('examined', file.shown);
     const refusal = match.kind === 'compare' ? 'its lines are compared with a stored content first' : fastPathRefusal(format, facts, firstLine);
     if (refusal === undefined) {

@@ -217,7 +217,7 @@ function readError(e: unknown): FileReadError {
  * whether DuckDB's CSV reader would misread it (CR line ends, invalid UTF-8, reserved bytes,
  * a damaged gzip stream). DuckDB reads clean files directly; the others through `writeCopy`.
  */
-export async function examine(file: string, size: number, prefixOffsets: readonly number[] = [], onRaw?: (n: number) => void): Promise<FileFacts> {
+export async function examine(file: string, size: number, prefixOffsets: readonly number[] = [], onRaw?: (n: number) => void, onLines?: (n: number) => void): Promise<FileFacts> {
   const gzip = isGzip(file);
   const hash = createHash('sha256');
   const offsets = [...new Set(prefixOffsets)].filter((n) => n >= 0).sort((a, b) => a - b);
@@ -227,6 +227,7 @@ export async function examine(file: string, size: number, prefixOffsets: readonl
   const { content, rawEnd, seen, rawError } = open(file, gzip, size, hash, gzip ? undefined : prefixes, onRaw);
   const damage: { message?: string } = {};
   let lines = 0;
+  let linesShown = 0;
   let lastByte = LF;
   let hasCr = false;
   let badUtf8 = false;
@@ -271,6 +272,9 @@ export async function examine(file: string, size: number, prefixOffsets: readonl
       }
     }
     pos += chunk.length;
+    // The progress line counts lines as they are read, not when the file is done.
+    onLines?.(lines - linesShown);
+    linesShown = lines;
     lastByte = chunk[chunk.length - 1]!;
     if (!hasCr && chunk.indexOf(CR) >= 0) hasCr = true;
     if (!badUtf8 && !isUtf8(chunk)) badUtf8 = true;

@@ -1,6 +1,5 @@
 import type { Summary } from '../findings/analysis.js';
-
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+import { plural } from '../util/plural.js';
 
 /** The figures as a regulator writes them: "235 unauthorized accesses to 119 documents from ...". */
 export function figuresSentence(s: Summary): string {

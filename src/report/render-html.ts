@@ -1,3 +1,4 @@
+import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
 import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
@@ -140,7 +141,7 @@ export function renderHtml(m: ReportModel): string {
       a.coverage.sources.map((x) => [x.source, x.events, x.events_in_window, x.first_event ?? '-', x.last_event ?? '-', `${x.hours_with_events} of ${x.window_hours}`, x.hours_share === null ? '-' : `${Math.round(x.hours_share * 1000) / 10}%`]),
       new Set([1, 2, 5, 6]),
     ),
-    `<h3>Gaps longer than ${m.gapHours} hours in the events of a source (inside the window, and at its start and end)</h3>`,
+    `<h3>Gaps longer than ${plural(m.gapHours, 'hour')} in the events of a source (inside the window, and at its start and end)</h3>`,
     m.gaps.length ? table(['source', 'from (UTC)', 'to (UTC)', 'hours'], m.gaps.map((g) => [g.source, g.from, g.to, g.hours]), new Set([3])) : '<p>None.</p>',
     '<h3>Rejected lines (examples)</h3>',
     a.ingest.rejected_lines

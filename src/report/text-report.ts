@@ -1,31 +1,54 @@
 import type { Analysis, TopRow } from '../findings/analysis.js';
 import { figuresSentence } from './figures-sentence.js';
+import { plural } from '../util/plural.js';
 import { clip, terminalSafe } from './terminal-safe.js';
 
 const n = (x: number) => x.toLocaleString('en');
 /** Gaps listed per source in the text output; --json and the report list them all. */
 const GAPS_SHOWN = 5;
 
+/**
+ * A UTC instant written in the display zone with its offset (`2015-03-16 10:00:00+00:00`,
+ * `2015-04-01 11:00:00+01:00`); without a zone, the UTC time as stored.
+ */
+export function zonedTime(isoUtc: string | null, zone: string | undefined): string {
+  if (!isoUtc) return '-';
+  if (!zone) return isoUtc;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset' })
+      .formatToParts(new Date(isoUtc))
+      .map((p) => [p.type, p.value]),
+  );
+  const offset = parts.timeZoneName === 'GMT' ? '+00:00' : String(parts.timeZoneName).replace('GMT', '');
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}${offset}`;
+}
+
 type Column = 'documents' | 'ips' | 'accounts';
 const COLUMN_TITLES: Record<Column, string> = { documents: 'documents', ips: 'IPs', accounts: 'accounts' };
 
 /** A top list; the column that counts the key's own kind (always 1) is left out. */
-function table(title: string, rows: readonly TopRow[], keyTitle: string, columns: readonly Column[]): string[] {
+function table(title: string, rows: readonly TopRow[], keyTitle: string, columns: readonly Column[], zone: string | undefined): string[] {
   if (rows.length === 0) return [];
   const keyWidth = Math.min(40, Math.max(keyTitle.length, ...rows.map((r) => terminalSafe(r.key).length)));
   const head = columns.map((c) => COLUMN_TITLES[c]);
-  const out = [title, `  ${keyTitle.padEnd(keyWidth)}  accesses  ${head.join('  ')}  people  first seen            last seen`];
-  for (const r of rows) {
-    const cells = columns.map((c, i) => String(r[c]).padStart(head[i]!.length));
-    out.push(`  ${clip(r.key, keyWidth).padEnd(keyWidth)}  ${String(r.accesses).padStart(8)}  ${cells.join('  ')}  ${String(r.subjects).padStart(6)}  ${r.first ?? '-'}  ${r.last ?? '-'}`);
+  const first = rows.map((r) => zonedTime(r.first, zone));
+  const width = Math.max('first seen'.length, ...first.map((f) => f.length));
+  const out = [title, `  ${keyTitle.padEnd(keyWidth)}  accesses  ${head.join('  ')}  people  ${'first seen'.padEnd(width)}  last seen`];
+  for (const [i, r] of rows.entries()) {
+    const cells = columns.map((c, k) => String(r[c]).padStart(head[k]!.length));
+    out.push(`  ${clip(r.key, keyWidth).padEnd(keyWidth)}  ${String(r.accesses).padStart(8)}  ${cells.join('  ')}  ${String(r.subjects).padStart(6)}  ${first[i]!.padEnd(width)}  ${zonedTime(r.last, zone)}`);
   }
   out.push('');
   return out;
 }
 
-/** What a responder reads first, in the order they need it. Every log-derived string is made terminal-safe. */
-export function renderTextReport(a: Analysis): string {
+/**
+ * What a responder reads first, in the order they need it. Every log-derived string is made
+ * terminal-safe. Times are shown in the case's display zone (`timezone:`) with their offset.
+ */
+export function renderTextReport(a: Analysis, zone?: string): string {
   const s = a.summary;
+  const t = (iso: string | null) => zonedTime(iso, zone);
   const out: string[] = [];
   out.push(terminalSafe(a.case), '='.repeat(Math.min(78, terminalSafe(a.case).length)), '');
   out.push(`${figuresSentence(s)}.`, '');
@@ -34,30 +57,32 @@ export function renderTextReport(a: Analysis): string {
     for (const w of a.warnings) out.push(`  ! ${w.code}: ${terminalSafe(w.message)}`);
     out.push('');
   }
-  out.push(`Window analysed:   ${a.window.from ?? 'start of the logs'} to ${a.window.to ?? 'end of the logs'} (UTC, to exclusive)`);
-  out.push(`Exposure observed: ${s.first_access ?? '-'} to ${s.last_access ?? '-'} (first and last unauthorized access)`);
-  out.push(`Signed-in:         ${n(s.unauthorized_accesses - s.anonymous_accesses)} accesses by ${n(s.accounts)} account(s); anonymous: ${n(s.anonymous_accesses)}`);
+  if (zone) out.push(`Times in:          ${zone} (with their UTC offset)`);
+  out.push(`Window analysed:   ${a.window.from ? t(a.window.from) : 'start of the logs'} to ${a.window.to ? t(a.window.to) : 'end of the logs'} (${zone ? '' : 'UTC, '}to exclusive)`);
+  out.push(`Exposure observed: ${t(s.first_access)} to ${t(s.last_access)} (first and last unauthorized access)`);
+  const signedIn = s.unauthorized_accesses - s.anonymous_accesses;
+  out.push(`Signed-in:         ${plural(signedIn, 'access', 'accesses')} by ${plural(s.accounts, 'account')}; anonymous: ${n(s.anonymous_accesses)}`);
   out.push(`People affected:   counted from the ${s.subjects_from}`);
   const c = a.context;
   out.push(
-    `Not counted:       ${n(c.authorized_disclosures)} authorized disclosures (owner, grant, staff), ${n(c.outside_window_disclosures)} outside the window, ` +
-      `${n(c.unknown_document_disclosures)} of ids not in the owners file, ${n(c.attempts)} refused attempts`,
+    `Not counted:       ${plural(c.authorized_disclosures, 'authorized disclosure')} (owner, grant, staff), ${n(c.outside_window_disclosures)} outside the window, ` +
+      `${n(c.unknown_document_disclosures)} of ids not in the owners file, ${plural(c.attempts, 'refused attempt')}`,
     '',
   );
-  out.push(...table('Top client IPs', a.top.ips, 'client IP', ['documents', 'accounts']));
-  out.push(...table('Top accounts', a.top.accounts, 'account', ['documents', 'ips']));
-  out.push(...table('Top documents', a.top.documents, 'document', ['ips', 'accounts']));
+  out.push(...table('Top client IPs', a.top.ips, 'client IP', ['documents', 'accounts'], zone));
+  out.push(...table('Top accounts', a.top.accounts, 'account', ['documents', 'ips'], zone));
+  out.push(...table('Top documents', a.top.documents, 'document', ['ips', 'accounts'], zone));
   out.push('Detectors');
   for (const d of a.detectors) {
     const count = d.error ? `ERROR ${d.file}${d.line ? `:${d.line}` : ''}: ${terminalSafe(d.error)}` : n(d.findings ?? 0);
     out.push(`  ${d.id.padEnd(32)} ${(d.counts_as ?? '?').padEnd(10)} ${count}`);
   }
   out.push('');
-  out.push(`Ingest coverage: ${a.ingest.files.length} file(s), ${n(a.ingest.lines)} lines, ${n(a.ingest.events)} events, ${n(a.ingest.rejected_lines)} rejected`);
+  out.push(`Ingest coverage: ${plural(a.ingest.files.length, 'file')}, ${plural(a.ingest.lines, 'line')}, ${plural(a.ingest.events, 'event')}, ${n(a.ingest.rejected_lines)} rejected`);
   for (const f of a.ingest.files) {
     out.push(
       `  ${terminalSafe(f.source)}  ${terminalSafe(f.path)}  ${f.format}  lines ${n(f.lines)}  rejected ${n(f.rejected)}  ` +
-        `${f.first_time ?? '-'} .. ${f.last_time ?? '-'}  sha256 ${f.sha256.slice(0, 16)}…`,
+        `${t(f.first_time)} .. ${t(f.last_time)}  sha256 ${f.sha256.slice(0, 16)}…`,
     );
     if (f.counted_with) out.push(`    same lines as ${terminalSafe(f.counted_with)}: counted once, under that file`);
     for (const w of f.warnings) out.push(`    warning: ${terminalSafe(w)}`);

@@ -105,7 +105,7 @@ describe('formats from the server definition', () => {
     const def = '[$time_local] $host $remote_addr $request_time "$request" $status $body_bytes_sent $request_length $http_referer $http_user_agent';
     const r = runCli(['ingest', makeCase(`case: c\nsources:\n  - name: npm\n    path: ${JSON.stringify(file)}\n    format: {nginx: '${def}'}\n`), '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const rep = (JSON.parse(r.stdout) as { files: { events: number; rejected: number; rejectExamples: { line: number }[] }[] }).files[0]!;
-    assert.deepEqual([rep.events, rep.rejected, rep.rejectExamples.map((e) => e.line)], [4, 2, [5, 6]]);
+    const rep = (JSON.parse(r.stdout) as { files: { events: number; rejected: number; reject_examples: { line: number }[] }[] }).files[0]!;
+    assert.deepEqual([rep.events, rep.rejected, rep.reject_examples.map((e) => e.line)], [4, 2, [5, 6]]);
   });
 });

@@ -25,7 +25,7 @@ interface FileJson {
   fix?: string;
   failure?: string;
   reader?: string;
-  rejectExamples: { line: number; reason: string }[];
+  reject_examples: { line: number; reason: string }[];
 }
 
 /** `ingest --json` with a time limit: an input that made the CLI wait (a FIFO, a loop) fails the test instead of hanging it. */
@@ -126,7 +126,7 @@ describe('edge inputs', () => {
     const c = makeCase(CASE('access.log'), { 'access.log': `${L(1)}\n${withNul}\n\0\0\0\n${L(4)}\n` });
     const [f] = ingest(c);
     assert.deepEqual([f!.lines, f!.events, f!.rejected], [4, 3, 1]);
-    assert.deepEqual(f!.rejectExamples, [{ line: 3, reason: 'no [time] "request" fields: not a common/combined/vhost_combined line' }]);
+    assert.deepEqual(f!.reject_examples, [{ line: 3, reason: 'no [time] "request" fields: not a common/combined/vhost_combined line' }]);
     assert.match(f!.note ?? '', /control bytes 0x00, replaced by U\+FFFD/);
     const rows = await query<{ line: number; path: string; user_agent: string }>(c, 'SELECT line, path, user_agent FROM events ORDER BY line');
     assert.deepEqual(rows.map((r) => [r.line, r.path, r.user_agent]), [
@@ -175,7 +175,7 @@ describe('edge inputs', () => {
       ['damaged gzip stream (unexpected end of file): the 41 line(s) before the damage were read (line 41 is cut off where the damage starts), the rest of the file is unreadable'],
       ['damaged gzip stream (unexpected end of file): the 40 line(s) before the damage were read, the rest of the file is unreadable'],
     ]);
-    assert.deepEqual(files[0]!.rejectExamples.map((x) => x.line), [41]);
+    assert.deepEqual(files[0]!.reject_examples.map((x) => x.line), [41]);
   });
 
   test('when files named .gz are plain text, random bytes or a bare gzip header then each is read or named with a warning, exit 0; with auto the random one fails, exit 2', async () => {
@@ -231,7 +231,7 @@ describe('edge inputs', () => {
     ]);
     const text = runCli(['ingest', c]);
     assert.match(text.stdout, /^ignored {2}web {2}logs\/pipe\.log {2}-$/m);
-    assert.match(text.stdout, /^0 file\(s\) read, 1 already in the store, 1 matched path\(s\) not files; 0 lines, 0 rejected$/m);
+    assert.match(text.stdout, /^0 files read, 1 already in the store, 1 matched path not files; 0 lines, 0 rejected$/m);
 
     // Named alone, the FIFO is the reason the source matches no file.
     const only = makeCase(CASE('pipe.log'));

@@ -8,7 +8,7 @@ import { Store } from '../../src/db/store.js';
 import { combinedLine, makeCase, runCli, spawnCli, tempDir, writeFiles, type AnalyzeJson } from '../helpers.js';
 
 interface IngestJson {
-  files: { path: string; status: string; format: string; lines: number; comments: number; events: number; rejected: number; sha256: string; warnings: string[]; note?: string; rejectExamples: { line: number; reason: string }[] }[];
+  files: { path: string; status: string; format: string; lines: number; comments: number; events: number; rejected: number; sha256: string; warnings: string[]; note?: string; reject_examples: { line: number; reason: string }[] }[];
 }
 
 function ingest(casePath: string, extra: string[] = []): IngestJson {
@@ -102,9 +102,9 @@ describe('ingest traps', () => {
     const c = makeCase(CASE(), { 'access.log': `${L(1)}\ngarbage here\n# a comment\n1.2.3.4 [16/Mar/2015:10:00:00 +0000] "GET / HTTP/1.0" 200 1\n${L(5)}\n` });
     const f = ingest(c).files[0]!;
     assert.deepEqual([f.lines, f.events, f.rejected, f.comments], [4, 2, 2, 1]);
-    assert.deepEqual(f.rejectExamples.map((x) => x.line), [2, 4]);
-    assert.match(f.rejectExamples[0]!.reason, /no \[time\] "request" fields/);
-    assert.match(f.rejectExamples[1]!.reason, /expected 3 to 5 fields/);
+    assert.deepEqual(f.reject_examples.map((x) => x.line), [2, 4]);
+    assert.match(f.reject_examples[0]!.reason, /no \[time\] "request" fields/);
+    assert.match(f.reject_examples[1]!.reason, /expected 3 to 5 fields/);
     const text = runCli(['ingest', c]);
     assert.equal(text.code, 0);
   });
@@ -113,7 +113,7 @@ describe('ingest traps', () => {
     const c = makeCase(CASE(), { 'access.log': Array.from({ length: 30 }, (_, i) => `junk ${i}`).join('\n') + '\n' });
     const f = ingest(c).files[0]!;
     assert.equal(f.rejected, 30);
-    assert.equal(f.rejectExamples.length, 20);
+    assert.equal(f.reject_examples.length, 20);
     const [{ n }] = await query(c, 'SELECT count(*) AS n FROM rejects') as [{ n: number }];
     assert.equal(n, 30);
   });

@@ -186,6 +186,6 @@ describe('large cases', () => {
     assert.equal((await readCsv(path.join(out, 'evidence.csv'))).length, 235);
     const bad = runCli(['report', casePath, '--out', out, '--max-rows', 'x']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--max-rows: 'NaN' is not a positive whole number/);
+    assert.match(bad.stderr, /--max-rows <n>' argument 'x' is invalid\. 'x' is not a whole number of at least 1/);
   });
 });
