@@ -6,7 +6,7 @@ import { analysisJson } from './json-output.js';
 import { openCase, printWarnings } from './open-case.js';
 
 export async function analyzeCommand(casePath: string, o: { db?: string; json?: boolean; top: number; gapHours?: number }): Promise<void> {
-  const { caseFile, store } = await openCase(casePath, o.db);
+  const { caseFile, store } = await openCase(casePath, o.db, { shared: true });
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
     const analysis = await analyzeCase(store, caseFile, o.top, { gapHours: o.gapHours });

@@ -11,18 +11,18 @@ export function storeDir(caseFile: CaseFile, db: string | undefined): string {
 
 /** Prints the case file's warnings on stderr, one `warning:` line each. */
 export function printCaseWarnings(caseFile: CaseFile): void {
-  for (const w of caseFile.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of caseFile.warnings) process.stderr.write(`warning: ${terminalSafe(w)}\n`);
 }
 
 /**
  * Loads and validates the case file (its regexes and time formats compiled by DuckDB too), prints
  * its warnings, then opens its store (exit 3 if another process holds it).
  */
-export async function openCase(casePath: string, db: string | undefined): Promise<{ caseFile: CaseFile; store: Store }> {
+export async function openCase(casePath: string, db: string | undefined, o: { shared?: boolean } = {}): Promise<{ caseFile: CaseFile; store: Store }> {
   const caseFile = loadCaseFile(casePath);
   await checkCaseWithDuckDb(caseFile);
   printCaseWarnings(caseFile);
-  const store = await Store.open(storeDir(caseFile, db));
+  const store = await Store.open(storeDir(caseFile, db), o);
   return { caseFile, store };
 }
 

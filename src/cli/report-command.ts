@@ -37,7 +37,7 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
     throw new UserError({ what: `--max-rows: '${String(o.maxRows)}' is not a positive whole number`, help: 'give the number of rows per table, e.g. --max-rows 1000' });
   }
   const target = packTarget(o.out);
-  const { caseFile, store } = await openCase(casePath, o.db);
+  const { caseFile, store } = await openCase(casePath, o.db, { shared: true });
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
     const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours });

@@ -8,7 +8,7 @@ import { openCase } from './open-case.js';
 
 /** `breachscope routes`: ingest what is new, then propose `documents.routes` lines from the path shapes requested. */
 export async function routesCommand(casePath: string, o: { db?: string; json?: boolean; top: number }): Promise<void> {
-  const { caseFile, store } = await openCase(casePath, o.db);
+  const { caseFile, store } = await openCase(casePath, o.db, { shared: true });
   try {
     // The case's own events (selectCaseFiles, run by ingestCase): never another case's files in the store.
     await ingestCase(store, caseFile, Progress.forStderr());

@@ -90,6 +90,8 @@ export class Store implements Disposable {
     readonly dir: string,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** Opened to read only, beside another process that reads it (a dashboard): nothing can be stored. */
+    readonly readOnly = false,
   ) {}
 
   /** A throwaway in-memory database, for checks that need DuckDB's parser and no data. */
@@ -98,10 +100,15 @@ export class Store implements Disposable {
     return new Store('', instance, await instance.connect());
   }
 
-  static async open(dir: string): Promise<Store> {
+  /**
+   * Opens the store to write. `shared`: when another process holds it only to read (a dashboard
+   * without --follow), open it to read as well; a run that then needs to store a file says so.
+   */
+  static async open(dir: string, o: { shared?: boolean; readOnly?: boolean } = {}): Promise<Store> {
     mkdirSync(path.join(dir, 'tmp'), { recursive: true });
     const file = path.join(dir, STORE_FILE);
     let instance: DuckDBInstance;
+    const readOnly = o.readOnly === true;
     try {
       instance = await DuckDBInstance.create(file, {
         autoinstall_known_extensions: 'false',
@@ -109,31 +116,25 @@ export class Store implements Disposable {
         memory_limit: MEMORY_LIMIT,
         temp_directory: path.join(dir, 'tmp'),
         threads: String(threadCount()),
+        ...(readOnly ? { access_mode: 'READ_ONLY' } : {}),
       });
     } catch (e) {
       const message = (e as Error).message;
       const pid = /\(PID (\d+)\)/.exec(message)?.[1];
       if (/lock/i.test(message)) {
-        throw new UserError(
-          {
-            what: `the case store is in use by another breachscope process${pid ? ` (PID ${pid})` : ''}`,
-            where: file,
-            why: 'one process at a time may write a case store, so that no event is lost or counted twice',
-            help: 'wait for the other run to finish, or pass --db with another store directory',
-          },
-          EXIT.runtime,
-        );
+        if (o.shared && !readOnly) return Store.open(dir, { readOnly: true }).catch(() => Promise.reject(storeInUse(file, pid)));
+        throw storeInUse(file, pid);
       }
       throw new UserError({ what: `cannot open the case store: ${message}`, where: file, help: 'check the directory is writable, or pass --db with another directory' }, EXIT.runtime);
     }
     const connection = await instance.connect();
-    const store = new Store(dir, instance, connection);
+    const store = new Store(dir, instance, connection, readOnly);
     await store.run("SET TimeZone = 'UTC'");
     await store.run('SET preserve_insertion_order = true');
     // FSST string compression costs about a third of ingest time for half the store size; a store
     // about as large as the logs it holds is the better trade under a 72-hour clock.
     await store.run("SET disabled_compression_methods = 'fsst'");
-    await store.run(SCHEMA);
+    if (!readOnly) await store.run(SCHEMA);
     await store.checkSchema(file);
     return store;
   }
@@ -213,6 +214,18 @@ export class Store implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+function storeInUse(file: string, pid: string | undefined): UserError {
+  return new UserError(
+    {
+      what: `the case store is in use by another breachscope process${pid ? ` (PID ${pid})` : ''}`,
+      where: file,
+      why: 'one process at a time may write a case store, so that no event is lost or counted twice (an ingest, or a dashboard --follow, holds it while it runs)',
+      help: 'wait for the other run to finish or quit that dashboard, or pass --db with another store directory (the logs are read again there)',
+    },
+    EXIT.runtime,
+  );
 }
 
 /** BREACHSCOPE_THREADS when it is a positive whole number, else one per core up to 8. */

@@ -3,6 +3,7 @@ import type { Store } from '../db/store.js';
 import { checkDetectorSettings, loadDetectors, runDetectors, type DetectorRun } from '../detect/detectors.js';
 import { buildDocumentRequests } from '../enrich/enrich.js';
 import { loadReferenceData, type ReferenceCounts } from '../enrich/reference-data.js';
+import { packagePath } from '../util/project-root.js';
 import { stage } from '../util/trace.js';
 import { REJECT_EXAMPLES } from '../ingest/ingest.js';
 import { refuseOverlaps } from '../ingest/selection.js';
@@ -180,9 +181,9 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
 
 function detectorSummary(r: DetectorRun): DetectorSummary {
   if (r.ok) {
-    return { id: r.detector.id, title: r.detector.title, counts_as: r.detector.countsAs, level: r.detector.level, findings: r.findings, error: null, file: r.detector.file, line: null };
+    return { id: r.detector.id, title: r.detector.title, counts_as: r.detector.countsAs, level: r.detector.level, findings: r.findings, error: null, file: packagePath(r.detector.file), line: null };
   }
-  return { id: r.id, title: r.detector?.title, counts_as: r.detector?.countsAs, level: r.detector?.level, findings: null, error: r.error, file: r.file, line: r.line ?? null };
+  return { id: r.id, title: r.detector?.title, counts_as: r.detector?.countsAs, level: r.detector?.level, findings: null, error: r.error, file: packagePath(r.file), line: r.line ?? null };
 }
 
 /**

@@ -378,6 +378,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   try {
     progress?.loading();
     await stage('examined', file.shown);
+    if (match.kind !== 'compare') refuseIfReadOnly(store, file);
     const refusal = match.kind === 'compare' ? 'its lines are compared with a stored content first' : fastPathRefusal(format, facts, firstLine);
     if (refusal === undefined) {
       const counts = await readFast(store, file, { format, facts, firstLine, formatReason, warnings, identity });
@@ -403,6 +404,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
       await store.run('DROP TABLE IF EXISTS raw_lines');
       return held(match.chain, facts.physicalLines);
     }
+    refuseIfReadOnly(store, file);
     const lines = await lineFacts(store, firstLine);
     await stage('line-facts', file.shown);
     const counts = await store.transaction(() => loadFile(store, file, { format, facts, firstLine, formatReason, warnings, identity }, lines, undefined));
@@ -412,6 +414,20 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   } finally {
     rmSync(copyPath, { force: true });
   }
+}
+
+/** A store shared with a reading process (a dashboard) cannot take a file: say which, and what to do. */
+function refuseIfReadOnly(store: Store, file: ResolvedFile): void {
+  if (!store.readOnly) return;
+  throw new UserError(
+    {
+      what: `${file.shown} is new or has grown since it was stored, and the case store is open in another breachscope process (a dashboard) that only reads it`,
+      where: file.abs,
+      why: 'a file can be stored only while no other process has the store open',
+      help: 'quit the dashboard and run again (it reads the new lines then), or pass --db with another store directory',
+    },
+    EXIT.runtime,
+  );
 }
 
 function grewWarning(facts: FileFacts): string {

@@ -17,3 +17,9 @@ export function projectRoot(): string {
 export function toolVersion(): string {
   return (JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
+
+/** A file as the package names it (`queries/x.sql`); a file outside the package keeps its absolute path. */
+export function packagePath(file: string): string {
+  const rel = path.relative(projectRoot(), file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+}

@@ -171,7 +171,7 @@ describe('routes with hostile paths', () => {
     for (const bad of ['0', '-3', 'ten', '2.5']) {
       const r = runCli(['routes', hostileCase(), '--top', bad]);
       assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
-      assert.match(r.stderr, /expected a whole number of 1 or more/);
+      assert.match(r.stderr, /not a whole number of at least 1/);
     }
   });
 });
