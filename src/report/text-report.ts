@@ -90,11 +90,11 @@ export function renderTextReport(a: Analysis, zone?: string): string {
     if (f.rejected > 5) out.push(`    ... ${n(f.rejected - 5)} more rejected lines in this file (analyze --json lists 20; all are in the store's rejects table)`);
   }
   const cov = a.coverage;
-  out.push('', `Coverage of ${cov.from ?? '-'} to ${cov.to ?? '-'} (UTC), gaps over ${cov.gap_hours} h:`);
+  out.push('', `Coverage of ${t(cov.from)} to ${t(cov.to)}, gaps over ${plural(cov.gap_hours, 'hour')}:`);
   for (const x of cov.sources) {
     const share = x.hours_share === null ? '-' : `${Math.round(x.hours_share * 1000) / 10}%`;
-    out.push(`  ${terminalSafe(x.source)}  ${n(x.events_in_window)} of ${n(x.events)} events in the window  ${x.first_event ?? '-'} .. ${x.last_event ?? '-'}  hours with events ${n(x.hours_with_events)} of ${n(x.window_hours)} (${share})`);
-    for (const g of x.gaps.slice(0, GAPS_SHOWN)) out.push(`    no events ${g.from} .. ${g.to} (${g.hours} h${g.at === 'inside' ? '' : `, at the ${g.at} of the window`})`);
+    out.push(`  ${terminalSafe(x.source)}  ${n(x.events_in_window)} of ${plural(x.events, 'event')} in the window  ${t(x.first_event)} .. ${t(x.last_event)}  hours with events ${n(x.hours_with_events)} of ${n(x.window_hours)} (${share})`);
+    for (const g of x.gaps.slice(0, GAPS_SHOWN)) out.push(`    no events ${t(g.from)} .. ${t(g.to)} (${g.hours} h${g.at === 'inside' ? '' : `, at the ${g.at} of the window`})`);
     if (x.gaps.length > GAPS_SHOWN) out.push(`    ... ${n(x.gaps.length - GAPS_SHOWN)} more gaps (analyze --json and the report list them all)`);
   }
   return `${out.join('\n')}\n`;
