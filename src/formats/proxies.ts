@@ -1,5 +1,5 @@
 import { quoteString } from '../db/sql.js';
-import { clfSql, Q, requestSql, TIME } from './clf.js';
+import { clfSql, ncsaAuto, Q, requestSql, TIME } from './clf.js';
 import type { FormatContext, LogFormat } from './format.js';
 import { jsonObject, jsonPath, jsonTimeCtes, missingZoneSql } from './jsonl.js';
 
@@ -196,7 +196,7 @@ export const traefikJson: LogFormat = {
 /** Combined, then `<request count> "<router>" "<backend URL>" <duration>ms`; quotes in the router name may be unbalanced. */
 const TRAEFIK_CLF_RE = new RegExp(String.raw`^\S+ \S+ \S+ ${TIME} ${Q} (?:\d{3}|-) (?:\d+|-) ${Q} ${Q} \d+ ".*" \d+ms\s*$`);
 
-export const traefikClf: LogFormat = {
+const traefikClfStrict: LogFormat = {
   name: 'traefik_clf',
   title: 'Traefik CLF access log (combined + count "router" "backend" duration)',
   fills: ['time', 'client_ip', 'account', 'method', 'path', 'status', 'bytes', 'referer', 'user_agent'],
@@ -210,8 +210,10 @@ export const traefikClf: LogFormat = {
   ],
   sniff: (line) => TRAEFIK_CLF_RE.test(line),
   // Everything after the user agent (count, router, backend, duration) says nothing about who saw what.
-  sql: (_ctx: FormatContext) => clfSql({ names: 'Traefik CLF', dashStatus: true }),
+  sql: (_ctx: FormatContext) => clfSql({ names: 'Traefik CLF', format: 'traefik_clf', dashStatus: true, head: 'host' }),
 };
+
+export const traefikClf: LogFormat = { ...traefikClfStrict, auto: ncsaAuto(traefikClfStrict, { names: 'Traefik CLF', format: 'auto', dashStatus: true }, 'auto-host') };
 
 // ---------------------------------------------------------------- HAProxy
 
