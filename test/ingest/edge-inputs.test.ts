@@ -261,6 +261,29 @@ describe('edge inputs', () => {
     assert.equal(analyzeJson(c).ingest.events, 3);
   });
 
+  test('when a file name holds a backslash or glob characters then the glob reads it under its own name', async () => {
+    const c = makeCase(CASE('logs/*.log'), { 'logs/a\\b.log': `${L(1)}\n`, 'logs/c.log': `${L(2)}\n` });
+    const r = ingestRun(c);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.files.map((f) => [f.path, f.status, f.events]), [['logs/a\\b.log', 'ingested', 1], ['logs/c.log', 'ingested', 1]]);
+    // A folder whose name a glob would read as syntax: searched as written.
+    const odd = makeCase(CASE('logs [2015] (old)/*.log'), { 'logs [2015] (old)/x.log': `${L(3)}\n` });
+    assert.deepEqual(ingestRun(odd).files.map((f) => [f.path, f.status, f.events]), [['logs [2015] (old)/x.log', 'ingested', 1]]);
+  });
+
+  test('when a matched path cannot be looked at (a folder without search permission) then that file fails, exit 3, never ignored', { skip: process.getuid?.() === 0 ? 'root reads any file' : false }, () => {
+    const c = makeCase(CASE('logs/*/*.log'), { 'logs/open/a.log': `${L(1)}\n`, 'logs/shut/b.log': `${L(2)}\n` });
+    const shut = path.join(path.dirname(c), 'logs/shut');
+    chmodSync(shut, 0o444);
+    try {
+      const r = ingestRun(c);
+      assert.equal(r.code, 3, r.stderr);
+      assert.deepEqual(r.files.map((f) => [f.path, f.status, f.failure]), [['logs/open/a.log', 'ingested', undefined], ['logs/shut/b.log', 'failed', 'unreadable']]);
+    } finally {
+      chmodSync(shut, 0o755);
+    }
+  });
+
   test('when a file is unreadable then it fails named with a fix, the others are read, exit 3; once readable a rerun reads it', { skip: process.getuid?.() === 0 ? 'root reads any file' : false }, async () => {
     const c = makeCase(CASE('logs/*'), { 'logs/a.log': `${L(1)}\n`, 'logs/b.log': `${L(2)}\n`, 'logs/c.log': `${L(3)}\n` });
     const locked = path.join(path.dirname(c), 'logs/b.log');
