@@ -284,6 +284,24 @@ describe('edge inputs', () => {
     }
   });
 
+  test('when a log or a FIFO is named with escape sequences then every message shows them escaped, none raw', () => {
+    const name = 'x\x1b]0;PWNED\x07\x1b[31m.log';
+    const shown = 'x\\x1b]0;PWNED\\x07\\x1b[31m.log';
+    const c = makeCase(CASE('logs/*', 'auto'), { [`logs/${name}`]: 'no format fits this\nnor this\n' });
+    const r = ingestRun(c);
+    assert.equal(r.code, 2);
+    const text = runCli(['ingest', c]);
+    for (const out of [r.stderr, text.stdout, text.stderr]) assert.doesNotMatch(out, /[\x07\x1b]/);
+    assert.ok(r.stderr.includes(`error: logs/${shown}: no format fits this file`), r.stderr);
+    assert.ok(text.stdout.includes(`failed   web  logs/${shown}  -`), text.stdout);
+    const only = makeCase(CASE(name));
+    assert.equal(spawnSync('mkfifo', [path.join(path.dirname(only), name)]).status, 0, 'mkfifo');
+    const fifo = ingestRun(only);
+    assert.equal(fifo.code, 2);
+    assert.doesNotMatch(fifo.stderr, /[\x07\x1b]/);
+    assert.ok(fifo.stderr.includes(`why:   ${shown} is a named pipe (FIFO)`), fifo.stderr);
+  });
+
   test('when a file is unreadable then it fails named with a fix, the others are read, exit 3; once readable a rerun reads it', { skip: process.getuid?.() === 0 ? 'root reads any file' : false }, async () => {
     const c = makeCase(CASE('logs/*'), { 'logs/a.log': `${L(1)}\n`, 'logs/b.log': `${L(2)}\n`, 'logs/c.log': `${L(3)}\n` });
     const locked = path.join(path.dirname(c), 'logs/b.log');
