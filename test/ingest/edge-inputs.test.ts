@@ -302,6 +302,27 @@ describe('edge inputs', () => {
     assert.ok(fifo.stderr.includes(`why:   ${shown} is a named pipe (FIFO)`), fifo.stderr);
   });
 
+  test('when a JSON line is 30 MB then its fields are read with each string cut, the raw line is kept whole, the next file is read, and memory stays under 1 GiB', async () => {
+    const j = (i: number, extra: Record<string, unknown> = {}) => JSON.stringify({ time: `2015-03-16T10:00:0${i}Z`, remote_addr: `1.2.3.${i}`, request: `GET /p/${i} HTTP/1.1`, status: 200, ...extra });
+    const big = j(5, { http_user_agent: `UA é ${'A'.repeat(30 * 1024 * 1024)}`, user: 'M1' });
+    // Megabytes that are not strings cannot be cut: that line alone is rejected, with the reason.
+    const numbers = j(6, { n: Array.from({ length: 1_200_000 }, (_, i) => i) });
+    const c = makeCase(CASE('logs/*.jsonl', 'jsonl'), { 'logs/a.jsonl': `${j(1)}\n${big}\n${numbers}\n${j(2)}\n`, 'logs/b.jsonl': `${j(3)}\n${j(4)}\n` });
+    const r = spawnSync(process.execPath, [CLI, '--stats', 'ingest', c, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    assert.equal(r.status, 0, r.stderr);
+    const files = (JSON.parse(r.stdout) as { files: FileJson[] }).files;
+    assert.deepEqual(files.map((f) => [f.path, f.status, f.events, f.rejected]), [['logs/a.jsonl', 'ingested', 3, 1], ['logs/b.jsonl', 'ingested', 2, 0]]);
+    assert.match(files[0]!.rejectExamples[0]!.reason, /^a JSON line of 8\.1 MB that is still 8\.1 MB with every string value cut to 8000 characters: too large to read field by field$/);
+    const rss = Number(/"max_rss_bytes":(\d+)/.exec(r.stderr)?.[1]);
+    assert.ok(rss > 0 && rss < 1024 ** 3, `peak RSS ${rss}`);
+    const rows = await query<{ line: number; client_ip: string; account: string | null; ua: number; head: string; raw: number }>(
+      c,
+      "SELECT e.line, e.client_ip, e.account, length(e.user_agent) AS ua, left(e.user_agent, 8) AS head, strlen(l.raw) AS raw FROM events e JOIN lines l USING (file_id, line) JOIN files f USING (file_id) WHERE f.path = 'logs/a.jsonl' ORDER BY e.line",
+    );
+    assert.deepEqual(rows.map((x) => [x.line, x.client_ip, x.account, x.ua, x.head]), [[1, '1.2.3.1', null, null, null], [2, '1.2.3.5', 'M1', 8000, 'UA é AAA'], [4, '1.2.3.2', null, null, null]]);
+    assert.equal(rows[1]!.raw, Buffer.byteLength(big));
+  });
+
   test('when a file is unreadable then it fails named with a fix, the others are read, exit 3; once readable a rerun reads it', { skip: process.getuid?.() === 0 ? 'root reads any file' : false }, async () => {
     const c = makeCase(CASE('logs/*'), { 'logs/a.log': `${L(1)}\n`, 'logs/b.log': `${L(2)}\n`, 'logs/c.log': `${L(3)}\n` });
     const locked = path.join(path.dirname(c), 'logs/b.log');
