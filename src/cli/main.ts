@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { toolVersion } from '../util/project-root.js';
+import { terminalSafe } from '../report/terminal-safe.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
 import { positiveInteger } from './options.js';
 
@@ -36,7 +37,8 @@ function fail(e: unknown): never {
     process.exit(e.exitCode);
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  process.stderr.write(`error: ${err.message}\n`);
+  // A runtime error may quote a file name or a line (DuckDB's do): shown escaped like any log text.
+  process.stderr.write(`error: ${terminalSafe(err.message)}\n`);
   process.stderr.write(globals.debug ? `${err.stack}\n` : '  (run with --debug for the stack trace)\n');
   printStats();
   process.exit(EXIT.runtime);

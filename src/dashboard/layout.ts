@@ -1,4 +1,4 @@
-import { clip } from '../report/terminal-safe.js';
+import { clip, displayWidth, sliceColumns } from '../report/terminal-safe.js';
 
 export interface Size {
   readonly columns: number;
@@ -38,18 +38,23 @@ export function pageTop(selected: number, visible: number): number {
   return Math.floor(Math.max(0, selected) / Math.max(1, visible)) * Math.max(1, visible);
 }
 
-/** A log-derived value made terminal-safe, clipped and padded to exactly `width` characters. */
-export function cell(value: unknown, width: number, align: 'left' | 'right' = 'left'): string {
-  if (width <= 0) return '';
-  const text = clip(value === null || value === undefined ? '-' : value, width);
-  return align === 'left' ? text.padEnd(width) : text.padStart(width);
+/** `text` padded with spaces to `width` terminal columns (a CJK letter takes two). */
+export function padColumns(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const pad = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  return align === 'left' ? `${text}${pad}` : `${pad}${text}`;
 }
 
-/** Left and right text on one line of `width`, the left clipped to leave room for the right. */
+/** A log-derived value made terminal-safe, clipped and padded to exactly `width` terminal columns. */
+export function cell(value: unknown, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  return padColumns(clip(value === null || value === undefined ? '-' : value, width), width, align);
+}
+
+/** Left and right text on one line of `width` columns, the left clipped to leave room for the right. */
 export function spread(left: string, right: string, width: number): string {
-  const r = right.length > width ? right.slice(0, width) : right;
-  const room = width - r.length - (r ? 1 : 0);
-  return `${cell(left, Math.max(0, room))}${r ? ' ' : ''}${r}`.padEnd(width);
+  const r = sliceColumns(right, width);
+  const room = width - displayWidth(r) - (r ? 1 : 0);
+  return padColumns(`${cell(left, Math.max(0, room))}${r ? ' ' : ''}${r}`, width);
 }
 
 export const count = (n: number): string => n.toLocaleString('en');

@@ -29,32 +29,73 @@ const SYSLOG_HEADER_RE = /^(<\d+>)?[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \S+ [
 const payload = (line: string) => line.replace(SYSLOG_HEADER_RE, '');
 
 /*
- * The head before [time] comes in the shapes servers write, told apart by its field count:
- *   3: host ident user                      (common, combined)
- *   4: vhost[:port] host ident user         (vhost_combined)
- *   5: vhost forwarded-for-list socket ident user   (nginx with $http_x_forwarded_for first)
- *      vhost host ident request-id user     (BunkerWeb)
- * One reader reads every shape on every line, so a file whose layout changes mid-way (a config
- * change, a vhost line in a plain log) loses no request; the format name only drives `auto`.
+ * The head before [time] comes in the shapes servers write:
+ *   host ident user                                  (common, combined, traefik_clf)
+ *   vhost[:port] host ident user                     (vhost_combined; host may be a forwarded-for chain)
+ *   vhost forwarded-for-list socket ident user       (nginx with $http_x_forwarded_for before the socket)
+ *   vhost host - request-id user                     (BunkerWeb)
+ * The user is written by the client (nginx fills $remote_user from any Basic Authorization header
+ * a client sends, and does not escape spaces), so it may hold spaces and add fields at the end of
+ * the head. The shape is therefore never told by the field count, only by the fields left of the
+ * user: an explicit format reads its own shape and rejects a line of another, saying what it
+ * expected; `auto` reads every shape, telling a vhost line by its second field, which is the client
+ * address there and the ident (`-` from nginx, never the user) in a host-first line. Whatever the
+ * user holds, the address is read from the field the shape says, and the rest of the head is the user.
  * An address token holding a comma list is a chain: the entries before the last are
  * forwarded-for, the last is the socket.
  */
 const lastHop = (token: string) => `CASE WHEN contains(${token}, ',') THEN regexp_extract(${token}, '[^,]*$') ELSE ${token} END`;
 const earlierHops = (token: string) => `CASE WHEN contains(${token}, ',') THEN regexp_extract(${token}, '^(.*),[^,]*$', 1) END`;
+/** An IPv4 or IPv6 address as a socket is logged, or a forwarded-for chain (a comma list). */
+const addressLike = (token: string) => `(contains(${token}, ',') OR regexp_full_match(${token}, '[0-9]{1,3}([.][0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*'))`;
+/** A forwarded-for list as one token: `, ` between entries goes, and inside quotes every space. */
+const oneTokenChains = (x: string) => `CASE WHEN contains(${x}, '"') THEN array_to_string(list_transform(string_split(${x}, '"'),
+    (s, i) -> CASE WHEN i % 2 = 0 THEN replace(replace(s, ', ', ','), ' ', ',') ELSE replace(s, ', ', ',') END), '')
+  WHEN contains(${x}, ',') THEN replace(${x}, ', ', ',') ELSE ${x} END`;
 
-/** What differs between the readers built on clfSql: the name in a reject reason, and whether status may be '-'. */
+/**
+ * Which head shapes a reader takes: `host` (host ident user) or `vhost` (vhost first) for a
+ * format set in the case file, which rejects a line of the other shape; `auto-host` and
+ * `auto-vhost` for the format `auto` picked, which read both, the picked one deciding a line whose
+ * second field is neither `-` nor an address (a hostname: HostnameLookups, or an identd answer).
+ */
+export type ClfHead = 'host' | 'vhost' | 'auto-host' | 'auto-vhost';
+
+/** What differs between the readers built on clfSql. */
 export interface ClfVariant {
+  /** The formats a line that has no [time] "request" is not, in its reject reason. */
   readonly names: string;
+  /** The format named in a reason for a head of another shape. */
+  readonly format: string;
   /** Traefik writes `- -` for status and size when no response was sent. */
   readonly dashStatus: boolean;
+  readonly head: ClfHead;
 }
 
-const NCSA: ClfVariant = { names: 'common/combined/vhost_combined', dashStatus: false };
+const HOST_FIELDS = 'host ident user before [time]';
+const VHOST_FIELDS = 'vhost host ident user before [time]';
 
-export function clfSql(variant: ClfVariant = NCSA): string {
-  const addr = `CASE len(h) WHEN 3 THEN h[1] WHEN 4 THEN h[2] ELSE CASE WHEN contains(h[2], ',') THEN h[2] || ',' || h[3] ELSE h[2] END END`;
-  const bunkerweb = `len(h) = 5 AND h[3] = '-' AND NOT contains(h[2], ',')`;
+/** SQL: whether a line has a vhost first, from the fields left of the user (never from their count). */
+function vhostFirst(head: ClfHead, n: string, second: string): string {
+  if (head === 'host') return 'false';
+  if (head === 'vhost') return 'true';
+  return `(${n} >= 4 AND ${second} <> '-'${head === 'auto-host' ? ` AND ${addressLike(second)}` : ''})`;
+}
+
+export function clfSql(variant: ClfVariant): string {
+  const n = 'len(h)';
+  const v = vhostFirst(variant.head, n, 'h[2]');
+  const chain5 = `${n} >= 5 AND contains(h[2], ',') AND NOT contains(h[3], ',') AND ${addressLike('h[3]')}`;
+  const bunkerweb = `${n} >= 5 AND h[3] = '-' AND NOT contains(h[2], ',')`;
   const r = requestSql('rq', 'request', decode);
+  const shapeReject =
+    variant.head === 'host'
+      ? `WHEN ${n} < 3 THEN 'expected ${HOST_FIELDS} (${variant.format}), found ' || ${n} || ' field(s)'
+    WHEN ${n} >= 4 AND h[2] <> '-' AND ${addressLike('h[2]')} THEN 'expected ${HOST_FIELDS} (${variant.format}); this line has an address second, as a vhost line (vhost host ident user) has: set format: vhost_combined, or auto'`
+      : variant.head === 'vhost'
+        ? `WHEN ${n} < 4 THEN 'expected ${VHOST_FIELDS} (${variant.format}), found ' || ${n} || ' field(s)'
+    WHEN h[2] = '-' THEN 'expected ${VHOST_FIELDS} (${variant.format}); the client address (second field) is -, as the ident of a host-first line (host ident user) is: set format: combined, or auto'`
+        : `WHEN ${n} < 3 THEN 'expected [vhost] ${HOST_FIELDS}, found ' || ${n} || ' field(s)'`;
   // The head (up to `] "`) is split on spaces and the rest on the structural quotes, one pass each:
   // p = ['', request, ' status bytes ', referer, ' ', user-agent, extra...].
   return `
@@ -68,7 +109,8 @@ WITH s AS (
     CASE WHEN p_req > 0 THEN string_split(substr(l, p_req + 2), '"') END AS p
   FROM f
 ), h AS (
-  SELECT *, strpos(head_ts, ' [') AS p_ts FROM g
+  -- The last ' [' opens the time: a user name may hold ' [' too.
+  SELECT *, CASE WHEN strpos(head_ts, ' [') > 0 THEN length(head_ts) - strpos(reverse(head_ts), '[ ') ELSE 0 END AS p_ts FROM g
 ), i AS (
   SELECT *,
     CASE WHEN p_ts > 0 THEN substr(head_ts, 1, p_ts - 1) END AS head,
@@ -78,21 +120,30 @@ WITH s AS (
   FROM h
 ), j AS (
   SELECT *,
-    -- Quotes and the spaces after commas go, so an X-Forwarded-For list (quoted or bare) is one token.
-    string_split(CASE WHEN contains(head, ',') OR contains(head, '"') THEN replace(replace(head, '"', ''), ', ', ',') ELSE head END, ' ') AS h,
+    string_split(${oneTokenChains('head')}, ' ') AS h,
     try_strptime(ts, '%d/%b/%Y:%H:%M:%S %z') AS time,
     sb[2] AS status_txt,
     sb[3] AS bytes_txt,
     string_split(request, ' ') AS rq
   FROM i
+), k AS (
+  SELECT *, coalesce(${v}, false) AS v FROM j
+), m AS (
+  SELECT *, v AND coalesce(${chain5}, false) AS chain5, v AND coalesce(${bunkerweb}, false) AS bunkerweb FROM k
+), o AS (
+  SELECT *,
+    CASE WHEN NOT v THEN h[1] WHEN chain5 THEN h[2] || ',' || h[3] ELSE h[2] END AS addr,
+    -- The user is every field from u0 on.
+    CASE WHEN NOT v THEN 3 WHEN chain5 OR bunkerweb THEN 5 ELSE 4 END AS u0
+  FROM m
 )
 SELECT
   line_no,
   line,
   time,
-  ${lastHop(addr)} AS client_ip,
-  ${earlierHops(addr)} AS forwarded_for,
-  CASE WHEN len(h) > 3 THEN h[1] END AS vhost,
+  ${lastHop('addr')} AS client_ip,
+  ${earlierHops('addr')} AS forwarded_for,
+  CASE WHEN v THEN h[1] END AS vhost,
   ${r.method} AS method,
   ${r.path} AS path,
   ${r.protocol} AS protocol,
@@ -100,9 +151,9 @@ SELECT
   try_cast(${dash('bytes_txt')} AS BIGINT) AS bytes,
   CASE WHEN len(p) >= 7 AND p[5] = ' ' THEN ${decode(dash('p[6]'))} END AS user_agent,
   CASE WHEN len(p) >= 5 AND right(p[3], 1) = ' ' THEN ${decode(dash('p[4]'))} END AS referer,
-  ${decode(dash('h[len(h)]'))} AS account,
+  ${decode(dash(`CASE WHEN ${n} <= u0 THEN h[u0] ELSE array_to_string(list_slice(h, u0, ${n}), ' ') END`))} AS account,
   NULL::VARCHAR AS session,
-  CASE WHEN ${bunkerweb} THEN ${dash('h[4]')} END AS request_id,
+  CASE WHEN bunkerweb THEN ${dash('h[4]')} END AS request_id,
   NULL::VARCHAR AS document,
   CASE
     WHEN p_req = 0 OR p_ts = 0 THEN CASE
@@ -110,15 +161,14 @@ SELECT
       WHEN regexp_matches(line, '^\\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]?[0-9] [0-9:.]+ [0-9]{4}\\] \\[') THEN 'an Apache error-log line, not a request'
       WHEN regexp_matches(line, '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ \\[(NOTICE|INFO|ERROR|WARN|DEBUG)\\] ') THEN 'a LiteSpeed error-log line, not a request'
       ELSE 'no [time] "request" fields: not a ${variant.names} line' END
-    WHEN len(h) NOT BETWEEN 3 AND 5 THEN 'expected 3 to 5 fields ([vhost] host ident user) before [time], found ' || len(h)
-    WHEN len(h) = 5 AND NOT contains(h[2], ',') AND NOT (${bunkerweb}) THEN 'five fields before [time] that are neither vhost, forwarded-for, socket, ident, user nor vhost, host, ident, request id, user'
+    ${shapeReject}
     WHEN time IS NULL THEN 'time [' || ts || '] is not dd/Mon/yyyy:HH:MM:SS +hhmm'
     WHEN len(p) < 3 THEN 'the quoted request is not closed'
     WHEN left(p[3], 1) <> ' ' THEN 'no space after the quoted request'
     WHEN NOT regexp_full_match(coalesce(status_txt, ''), '${variant.dashStatus ? '[0-9]{3}|-' : '[0-9]{3}'}') THEN 'status ''' || coalesce(status_txt, '') || ''' is not a 3-digit code'
     WHEN NOT regexp_full_match(coalesce(bytes_txt, ''), '[0-9]+|-') THEN 'size ''' || coalesce(bytes_txt, '') || ''' is not a number or -'
   END AS reject_reason
-FROM j`;
+FROM o`;
 }
 
 /** METHOD target HTTP/x.y from a decoded request field; a target with raw spaces keeps them. */
@@ -134,23 +184,43 @@ export function requestSql(rq: string, request: string, dec: (x: string) => stri
   };
 }
 
-function fastPath(head: readonly string[], tail: readonly string[]): FastPath {
+/** A head column as the general reader tokenises it: the CSV reader has taken a quoted field whole. */
+const headToken = (col: string) => `CASE WHEN contains(${col}, ' ') THEN replace(replace(${col}, ', ', ','), ' ', ',') ELSE ${col} END`;
+
+function fastPath(head: readonly string[], tail: readonly string[], mode: ClfHead): FastPath {
   const columns = [...head, 'ts', 'tz', 'request', 'status', 'bytes', ...tail];
+  const vhostCols = head.includes('vhost');
+  // Every row here has the head the columns name (a line with more or fewer fields fails the CSV
+  // reader, and the general reader reads the file); what the general reader does with a vhost-first
+  // head whose second field is '-' is done here too.
+  const hostFirst = vhostCols ? `host = '-'` : 'false';
   return {
     columns,
     sql: () => {
       // Ingest sends no line with a backslash other than `\"` here, which the CSV reader has decoded.
       const r = requestSql('rq', 'request', (x) => x);
+      const shapeReject =
+        vhostCols && mode === 'vhost'
+          ? `WHEN host = '-' THEN 'expected ${VHOST_FIELDS} (vhost_combined); the client address (second field) is -, as the ident of a host-first line (host ident user) is: set format: combined, or auto'`
+          : '';
       return `
 WITH x AS (
-  SELECT *, try_strptime(ts || ' ' || tz, '[%d/%b/%Y:%H:%M:%S %z]') AS time, string_split(request, ' ') AS rq FROM fast
+  SELECT *, try_strptime(ts || ' ' || tz, '[%d/%b/%Y:%H:%M:%S %z]') AS time, string_split(request, ' ') AS rq,
+    ${vhostCols ? `${headToken('vhost')} AS v_tok, ${headToken('ident')} AS ident_tok,` : ''}
+    ${headToken('host')} AS host_tok, ${headToken('usr')} AS usr_tok
+  FROM fast
+), y AS (
+  SELECT *,
+    CASE WHEN ${hostFirst} THEN ${vhostCols ? 'v_tok' : 'host_tok'} ELSE host_tok END AS addr,
+    CASE WHEN ${hostFirst} THEN ${vhostCols ? `ident_tok || ' ' || usr_tok` : 'usr_tok'} ELSE usr_tok END AS usr_all
+  FROM x
 )
 SELECT
   line_no,
   time,
-  ${lastHop('host')} AS client_ip,
-  ${earlierHops('host')} AS forwarded_for,
-  ${head.includes('vhost') ? 'vhost' : 'NULL::VARCHAR'} AS vhost,
+  ${lastHop('addr')} AS client_ip,
+  ${earlierHops('addr')} AS forwarded_for,
+  ${vhostCols ? `CASE WHEN ${hostFirst} THEN NULL ELSE v_tok END` : 'NULL::VARCHAR'} AS vhost,
   ${r.method} AS method,
   ${r.path} AS path,
   ${r.protocol} AS protocol,
@@ -158,16 +228,17 @@ SELECT
   try_cast(${dash('bytes')} AS BIGINT) AS bytes,
   ${tail.includes('user_agent') ? dash('user_agent') : 'NULL::VARCHAR'} AS user_agent,
   ${tail.includes('referer') ? dash('referer') : 'NULL::VARCHAR'} AS referer,
-  ${dash('usr')} AS account,
+  ${dash('usr_all')} AS account,
   NULL::VARCHAR AS session,
   NULL::VARCHAR AS request_id,
   NULL::VARCHAR AS document,
   CASE
+    ${shapeReject}
     WHEN time IS NULL THEN 'time ' || ts || ' ' || tz || ' is not [dd/Mon/yyyy:HH:MM:SS +hhmm]'
     WHEN NOT regexp_full_match(status, '[0-9]{3}') THEN 'status ''' || status || ''' is not a 3-digit code'
     WHEN NOT regexp_full_match(bytes, '[0-9]+|-') THEN 'size ''' || bytes || ''' is not a number or -'
   END AS reject_reason
-FROM x`;
+FROM y`;
     },
   };
 }
@@ -181,7 +252,20 @@ const VHOST_RE = new RegExp(String.raw`^\S+ (?:"[^"]*" |(?:\S+, )*)\S+ (?:\S+ )?
 
 const COMBINED_SAMPLE = String.raw`203.0.113.7 - M104233 [16/Mar/2015:10:02:11 +0000] "GET /tickets/IT10000042/image HTTP/1.1" 200 48211 "https://ticketviewer.example/" "Mozilla/5.0 \"quoted\" \\ ok"`;
 
-export const combined: LogFormat = {
+export const NCSA_NAMES = 'common/combined/vhost_combined';
+const HOST_COLUMNS = ['host', 'ident', 'usr'];
+const VHOST_COLUMNS = ['vhost', 'host', 'ident', 'usr'];
+const COMBINED_TAIL = ['referer', 'user_agent'];
+
+/**
+ * The reader `auto` uses when it picks an NCSA format: every head shape on every line (a file whose
+ * layout changes mid-way loses no request); the format picked decides only the undecidable head.
+ */
+export function ncsaAuto(format: LogFormat, variant: Omit<ClfVariant, 'head'>, head: 'auto-host' | 'auto-vhost', columns?: { head: readonly string[]; tail: readonly string[] }): LogFormat {
+  return { ...format, sql: () => clfSql({ ...variant, head }), fast: columns && fastPath(columns.head, columns.tail, head) };
+}
+
+const combinedStrict: LogFormat = {
   name: 'combined',
   title: 'Apache/nginx combined (NCSA extended)',
   fills: ['time', 'client_ip', 'account', 'method', 'path', 'status', 'bytes', 'referer', 'user_agent'],
@@ -191,33 +275,54 @@ export const combined: LogFormat = {
     '10.1.2.3 - - [29/Mar/2015:02:00:00 +0100] "GET /evidence.aspx?pcn=IT1&x=\\x22y\\x22 HTTP/1.1" 304 - "-" "curl/7.1"',
   ],
   rejects: [
-    { line: '192.168.202.254 [20/Jul/2009:22:59:29 +0000] "GET / HTTP/1.0" 404 46210 "-" "gPXE/0.9.7"', reason: /expected 3 to 5 fields/ },
+    { line: '192.168.202.254 [20/Jul/2009:22:59:29 +0000] "GET / HTTP/1.0" 404 46210 "-" "gPXE/0.9.7"', reason: /expected host ident user before \[time\] \(combined\), found 1 field/ },
+    { line: `tickets.example:443 ${COMBINED_SAMPLE}`, reason: /expected host ident user .*an address second.*set format: vhost_combined/ },
     { line: '1.2.3.4 - - [16/Mar/2015:10:00 +0000] "GET / HTTP/1.0" 200 1 "-" "-"', reason: /is not dd\/Mon/ },
     { line: 'uplherc.upl.com - - [01/Aug/1995:00:00:44 -0400] "GET /shuttle/missions', reason: /not closed/ },
     { line: 'random text', reason: /no \[time\]/ },
   ],
   sniff: (line) => COMBINED_RE.test(payload(line)),
-  sql: (_ctx: FormatContext) => clfSql(),
-  fast: fastPath(['host', 'ident', 'usr'], ['referer', 'user_agent']),
+  sql: (_ctx: FormatContext) => clfSql({ names: NCSA_NAMES, format: 'combined', dashStatus: false, head: 'host' }),
+  fast: fastPath(HOST_COLUMNS, COMBINED_TAIL, 'host'),
 };
 
-export const common: LogFormat = {
-  ...combined,
+export const combined: LogFormat = {
+  ...combinedStrict,
+  auto: ncsaAuto(combinedStrict, { names: NCSA_NAMES, format: 'auto', dashStatus: false }, 'auto-host', { head: HOST_COLUMNS, tail: COMBINED_TAIL }),
+};
+
+const commonStrict: LogFormat = {
+  ...combinedStrict,
   name: 'common',
   title: 'NCSA common log format',
   fills: ['time', 'client_ip', 'account', 'method', 'path', 'status', 'bytes'],
   samples: ['127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326'],
+  rejects: [{ line: '192.168.202.254 - [20/Jul/2009:22:59:29 +0000] "GET / HTTP/1.0" 404 46210', reason: /expected host ident user before \[time\] \(common\), found 2 field/ }],
   sniff: (line) => COMMON_RE.test(payload(line)),
-  fast: fastPath(['host', 'ident', 'usr'], []),
+  sql: (_ctx: FormatContext) => clfSql({ names: NCSA_NAMES, format: 'common', dashStatus: false, head: 'host' }),
+  fast: fastPath(HOST_COLUMNS, [], 'host'),
 };
 
-export const vhostCombined: LogFormat = {
+export const common: LogFormat = {
+  ...commonStrict,
+  auto: ncsaAuto(commonStrict, { names: NCSA_NAMES, format: 'auto', dashStatus: false }, 'auto-host', { head: HOST_COLUMNS, tail: [] }),
+};
+
+const vhostStrict: LogFormat = {
   name: 'vhost_combined',
   title: 'Apache vhost_combined (%v:%p or %v first)',
   fills: ['time', 'client_ip', 'account', 'method', 'path', 'status', 'bytes', 'referer', 'user_agent'],
   samples: [`tickets.example:443 ${COMBINED_SAMPLE}`, 'www.example.com 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326'],
-  rejects: [{ line: `a b c d e f ${COMBINED_SAMPLE}`, reason: /expected 3 to 5 fields/ }],
+  rejects: [
+    { line: COMBINED_SAMPLE, reason: /expected vhost host ident user before \[time\] \(vhost_combined\), found 3 field/ },
+    { line: '203.0.113.77 - x M172273 [16/Mar/2015:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "-"', reason: /client address \(second field\) is -.*set format: combined/ },
+  ],
   sniff: (line) => VHOST_RE.test(payload(line)),
-  sql: (_ctx: FormatContext) => clfSql(),
-  fast: fastPath(['vhost', 'host', 'ident', 'usr'], ['referer', 'user_agent']),
+  sql: (_ctx: FormatContext) => clfSql({ names: NCSA_NAMES, format: 'vhost_combined', dashStatus: false, head: 'vhost' }),
+  fast: fastPath(VHOST_COLUMNS, COMBINED_TAIL, 'vhost'),
+};
+
+export const vhostCombined: LogFormat = {
+  ...vhostStrict,
+  auto: ncsaAuto(vhostStrict, { names: NCSA_NAMES, format: 'auto', dashStatus: false }, 'auto-vhost', { head: VHOST_COLUMNS, tail: COMBINED_TAIL }),
 };

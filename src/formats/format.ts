@@ -30,6 +30,11 @@ export interface LogFormat {
   sql(ctx: FormatContext): string;
   /** Optional faster reader for files whose every line has one shape (see FastPath). */
   readonly fast?: FastPath;
+  /**
+   * The reader `auto` uses when it picks this format, if another: set in the case file, an NCSA
+   * format reads its own head shape only; picked by `auto`, the whole family is read.
+   */
+  readonly auto?: LogFormat;
 }
 
 /**

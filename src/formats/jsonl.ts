@@ -58,9 +58,30 @@ export function jsonObject(line: string): Readonly<Record<string, unknown>> | un
 
 const OFFSET_RE = `(Z|z|[+-][0-9]{2}:?[0-9]{2})$`;
 
+/*
+ * Each JSON function parses the whole line, and DuckDB's parser takes about four times the line's
+ * size: a 30 MB line read by the four calls below ran DuckDB out of memory. A line over BIG_LINE
+ * bytes is first made small: every string value is cut to its first STRING_KEEP characters, by one
+ * regex pass that steps from string to string (each match is a whole string, so the next `"` is
+ * always one that opens a string; a `\uXXXX` escape, or a surrogate pair of them, is one
+ * character). The raw line is kept whole. A line still over HUGE_DOC after that (megabytes of
+ * numbers or keys) is rejected, not parsed.
+ */
+const BIG_LINE = 1024 * 1024;
+const HUGE_DOC = 8 * 1024 * 1024;
+const STRING_KEEP = 8000;
+const HEX = '[0-9a-fA-F]';
+/** One character of a JSON string. RE2 caps nested repeats at 1000 in all, so the hex digits are written out. */
+const JSON_CHAR = String.raw`(?:[^"\\]|\\u[dD][89abAB]${HEX}${HEX}\\u${HEX.repeat(4)}|\\u${HEX.repeat(4)}|\\[^u])`;
+const CUT_STRINGS = String.raw`"((?:${JSON_CHAR.repeat(8)}){0,${STRING_KEEP / 8 - 1}}${`${JSON_CHAR}?`.repeat(8)})${JSON_CHAR}*"`;
+
+/** The reject reason for a line too large to parse even with its strings cut (first in a JSON reader's reasons). */
+export const TOO_BIG_REASON = `WHEN too_big THEN 'a JSON line of ' || round(strlen(line) / 1048576, 1) || ' MB that is still ' || round(strlen(doc) / 1048576, 1) || ' MB with every string value cut to ${STRING_KEEP} characters: too large to read field by field'`;
+
 /**
  * Reads JSON-object lines in one pass: CTEs over `lines` ending in
- * `json_time(line_no, line, ok, v, tj, t_type, t_text, time)`, where `ok` says the line is a JSON
+ * `json_time(line_no, line, doc, too_big, ok, v, tj, t_type, t_text, time)`, where `doc` is the
+ * line to parse (a huge line with its strings cut), `too_big` says it is not parsed, `ok` says the line is a JSON
  * object, `v` holds json_extract_string of `paths` in order (NULL where absent), `tj` is the first
  * non-null value of `timePaths` and `time` its instant: epoch seconds, milliseconds, microseconds or
  * nanoseconds by magnitude, ISO 8601 (the source's zone when it has no offset), or NCSA.
@@ -69,13 +90,17 @@ export function jsonTimeCtes(paths: readonly string[], timePaths: readonly strin
   const pathList = `[${paths.map(quoteString).join(', ')}]`;
   const timeList = `[${timePaths.map(quoteString).join(', ')}]`;
   const tz = timezone ? quoteString(timezone) : undefined;
-  return `j AS (
+  return `j0 AS (
+  SELECT line_no, line, CASE WHEN strlen(line) > ${BIG_LINE} THEN regexp_replace(line, ${quoteString(CUT_STRINGS)}, '"\\1"', 'g') ELSE line END AS doc FROM lines
+), j1 AS (
+  SELECT *, strlen(doc) > ${HUGE_DOC} AS too_big FROM j0
+), j AS (
   -- DuckDB may evaluate both arms of a CASE, so invalid JSON is swapped for '{}' before any extraction.
-  SELECT line_no, line, coalesce(json_type(CASE WHEN json_valid(line) THEN line ELSE 'null' END) = 'OBJECT', false) AS ok FROM lines
+  SELECT line_no, line, doc, too_big, coalesce(json_type(CASE WHEN too_big THEN 'null' WHEN json_valid(doc) THEN doc ELSE 'null' END) = 'OBJECT', false) AS ok FROM j1
 ), v AS (
-  SELECT line_no, line, ok,
-    json_extract_string(CASE WHEN ok THEN line ELSE '{}' END, ${pathList}) AS v,
-    list_filter(json_extract(CASE WHEN ok THEN line ELSE '{}' END, ${timeList}), x -> x IS NOT NULL AND json_type(x) <> 'NULL')[1] AS tj
+  SELECT line_no, line, doc, too_big, ok,
+    json_extract_string(CASE WHEN ok THEN doc ELSE '{}' END, ${pathList}) AS v,
+    list_filter(json_extract(CASE WHEN ok THEN doc ELSE '{}' END, ${timeList}), x -> x IS NOT NULL AND json_type(x) <> 'NULL')[1] AS tj
   FROM j
 ), t AS (
   SELECT *,
@@ -149,6 +174,7 @@ SELECT
   nullif(${pick('request_id')}, '') AS request_id,
   nullif(${pick('document')}, '') AS document,
   CASE
+    ${TOO_BIG_REASON}
     WHEN NOT ok THEN 'not a JSON object'
     WHEN tj IS NULL THEN 'no time field (looked for: ${timeKeys.replaceAll("'", "''")})'
     WHEN ${missingZoneSql(ctx.timezone)}

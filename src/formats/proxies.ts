@@ -1,7 +1,7 @@
 import { quoteString } from '../db/sql.js';
-import { clfSql, Q, requestSql, TIME } from './clf.js';
+import { clfSql, ncsaAuto, Q, requestSql, TIME } from './clf.js';
 import type { FormatContext, LogFormat } from './format.js';
-import { jsonObject, jsonPath, jsonTimeCtes, missingZoneSql } from './jsonl.js';
+import { jsonObject, jsonPath, jsonTimeCtes, missingZoneSql, TOO_BIG_REASON } from './jsonl.js';
 
 /*
  * Readers for reverse proxies and CDNs whose access logs have a fixed shape of their own: Caddy,
@@ -30,7 +30,7 @@ const statusOf = (x: string) => `nullif(try_cast(${x} AS INTEGER), 0)`;
 const bytesOf = (x: string) => `try_cast(try_cast(nullif(${x}, '-') AS DOUBLE) AS BIGINT)`;
 const text = (x: string) => `nullif(nullif(${x}, '-'), '')`;
 /** The whole line when it is a JSON object, '{}' otherwise (DuckDB may evaluate both arms of a CASE). */
-const OBJ = `CASE WHEN ok THEN line ELSE '{}' END`;
+const OBJ = `CASE WHEN ok THEN doc ELSE '{}' END`;
 
 function timeReasons(field: string, ctx: FormatContext, forms: string): string {
   return `WHEN ${missingZoneSql(ctx.timezone)} THEN '${field} ''' || t_text || ''' has no UTC offset and the source has no timezone: set timezone: on this source'
@@ -87,6 +87,7 @@ SELECT
   ${text(k.at('requestId'))} AS request_id,
   NULL::VARCHAR AS document,
   CASE
+    ${TOO_BIG_REASON}
     WHEN NOT ok THEN 'not a JSON object: not a Caddy log record'
     WHEN NOT starts_with(coalesce(${k.at('logger')}, ''), 'http.log.access')
       THEN 'Caddy logger ' || coalesce('''' || ${k.at('logger')} || '''', '(none)') || ' is not an access logger: only http.log.access records are requests'
@@ -163,6 +164,7 @@ SELECT
   ${text(`coalesce(${k.at('requestId')}, ${k.at('requestId2')})`)} AS request_id,
   NULL::VARCHAR AS document,
   CASE
+    ${TOO_BIG_REASON}
     WHEN NOT ok THEN 'not a JSON object: not a Traefik access record'
     WHEN ${k.at('method')} IS NULL AND ${k.at('addr')} IS NULL AND ${k.at('host')} IS NULL
       THEN 'no RequestMethod or ClientAddr: a Traefik log message, not an access record'
@@ -196,7 +198,7 @@ export const traefikJson: LogFormat = {
 /** Combined, then `<request count> "<router>" "<backend URL>" <duration>ms`; quotes in the router name may be unbalanced. */
 const TRAEFIK_CLF_RE = new RegExp(String.raw`^\S+ \S+ \S+ ${TIME} ${Q} (?:\d{3}|-) (?:\d+|-) ${Q} ${Q} \d+ ".*" \d+ms\s*$`);
 
-export const traefikClf: LogFormat = {
+const traefikClfStrict: LogFormat = {
   name: 'traefik_clf',
   title: 'Traefik CLF access log (combined + count "router" "backend" duration)',
   fills: ['time', 'client_ip', 'account', 'method', 'path', 'status', 'bytes', 'referer', 'user_agent'],
@@ -210,8 +212,10 @@ export const traefikClf: LogFormat = {
   ],
   sniff: (line) => TRAEFIK_CLF_RE.test(line),
   // Everything after the user agent (count, router, backend, duration) says nothing about who saw what.
-  sql: (_ctx: FormatContext) => clfSql({ names: 'Traefik CLF', dashStatus: true }),
+  sql: (_ctx: FormatContext) => clfSql({ names: 'Traefik CLF', format: 'traefik_clf', dashStatus: true, head: 'host' }),
 };
+
+export const traefikClf: LogFormat = { ...traefikClfStrict, auto: ncsaAuto(traefikClfStrict, { names: 'Traefik CLF', format: 'auto', dashStatus: true }, 'auto-host') };
 
 // ---------------------------------------------------------------- HAProxy
 
@@ -391,6 +395,7 @@ SELECT
   ${text(k.at('ray'))} AS request_id,
   NULL::VARCHAR AS document,
   CASE
+    ${TOO_BIG_REASON}
     WHEN NOT ok THEN 'not a JSON object: not a Cloudflare Logpush record'
     WHEN ${k.at('method')} IS NULL AND ${k.at('uri')} IS NULL AND ${k.at('path')} IS NULL
       THEN 'no ClientRequestMethod, ClientRequestURI or ClientRequestPath: not a Cloudflare http_requests record'

@@ -16,11 +16,20 @@ export function formatByName(name: string): LogFormat {
   return f;
 }
 
-/** The reader a source names: a built-in one, or the one its format definition compiles to. */
+/** The reader `auto` reads a file with once it picked `format` (an NCSA format: the whole family). */
+export function autoReader(format: LogFormat): LogFormat {
+  return format.auto ?? format;
+}
+
+/**
+ * The reader a source names: a built-in one, or the one its format definition compiles to;
+ * with `name` (the format a file was read with), `auto`'s reader for that format.
+ */
 export function readerFor(source: SourceSpec, name?: string): LogFormat {
   if (typeof source.format === 'object') {
     const compiled = compileDefinition(source.format).format;
     if (name === undefined || name === compiled.name) return compiled;
   }
+  if (source.format === 'auto' && name !== undefined) return autoReader(formatByName(name));
   return formatByName(name ?? (source.format as string));
 }

@@ -92,8 +92,10 @@ export function resolveSource(caseFile: CaseFile, source: SourceSpec, index: num
       consider(literal);
       continue;
     }
-    const matches = fg.sync(pattern.replaceAll('\\', '/'), { cwd: caseFile.dir, absolute: true, onlyFiles: false, dot: true, followSymbolicLinks: false, suppressErrors: true });
-    for (const m of matches) consider(path.resolve(m));
+    // Matches are resolved here, not by fast-glob (its absolute option turns a `\` in a name into `/`).
+    const { cwd, glob } = globBase(caseFile.dir, pattern);
+    const matches = fg.sync(glob, { cwd, onlyFiles: false, dot: true, followSymbolicLinks: false, suppressErrors: true });
+    for (const m of matches) consider(path.resolve(cwd, m));
   }
   const kept = new Set<string>();
   for (const [target, names] of namesOf) {
@@ -113,8 +115,36 @@ export function resolveSource(caseFile: CaseFile, source: SourceSpec, index: num
     });
   }
   // A file gone since it was listed (rotated away) is read as such and named: size 0 until then.
-  const files = [...kept].sort().map((abs) => ({ source, abs, shown: shown(abs), size: statSync(abs, { throwIfNoEntry: false })?.size ?? 0 }));
+  const files = [...kept].sort().map((abs) => ({ source, abs, shown: shown(abs), size: sizeOf(abs) }));
   return { files, passedOver };
+}
+
+/**
+ * A glob split into the longest leading folder that exists as written, which is searched from (its
+ * name may hold characters a glob reads as syntax: brackets, parentheses, braces), and the rest,
+ * which is the glob. `\` is a character of a name on POSIX (an escape in the glob) and a folder
+ * separator on Windows.
+ */
+function globBase(dir: string, pattern: string): { cwd: string; glob: string } {
+  const written = path.sep === '\\' ? pattern.replaceAll('\\', '/') : pattern;
+  const segments = written.split('/');
+  let cwd = path.isAbsolute(written) ? path.parse(path.resolve(written)).root : dir;
+  let i = path.isAbsolute(written) ? 1 : 0;
+  for (; i < segments.length - 1; i++) {
+    const next = path.join(cwd, segments[i]!);
+    if (!statSync(next, { throwIfNoEntry: false })?.isDirectory()) break;
+    cwd = next;
+  }
+  return { cwd, glob: segments.slice(i).join('/') };
+}
+
+/** A matched file's size, 0 when it cannot be told (reading it then says why it fails). */
+function sizeOf(abs: string): number {
+  try {
+    return statSync(abs, { throwIfNoEntry: false })?.size ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 type EntryKind = { readonly file: true; readonly target: string } | { readonly file: false; readonly why: string | undefined };
@@ -128,7 +158,9 @@ function entryKind(abs: string): EntryKind {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return { file: false, why: 'a symbolic link loop (it leads back to itself): not read' };
     if (code === 'ENOENT' && lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) return { file: false, why: 'a symbolic link to a missing file: not read' };
-    return { file: false, why: `not readable (${code ?? 'unknown error'}): not read` };
+    // Matched but not statable (gone since it was listed, permissions): it is read, and fails
+    // with the reason (exit 3), never passed over.
+    return { file: true, target: abs };
   }
   if (st.isFile()) {
     let target = abs;

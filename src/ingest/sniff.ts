@@ -1,5 +1,5 @@
 import type { LogFormat } from '../formats/format.js';
-import { FORMATS } from '../formats/registry.js';
+import { autoReader, FORMATS } from '../formats/registry.js';
 
 export interface FormatFit {
   readonly format: LogFormat;
@@ -53,5 +53,5 @@ export function sniffFormat(sample: readonly string[]): SniffResult {
   const family = top.members.length > 1 ? `; ${top.fit} fit one of ${top.members.map((m) => m.name).join('/')}, all read by one reader` : '';
   const others = fits.filter((f) => f !== top.best && f.fit > 0).map((f) => `${f.format.name} ${f.fit}`).join(', ');
   const errors = errorLines > 0 ? `; ${errorLines} are error-log lines` : '';
-  return { ok: true, format: top.best.format, reason: `${top.best.fit} of ${top.best.of} sampled lines fit ${top.best.format.name}${family}${errors}${others ? ` (${others})` : ''}` };
+  return { ok: true, format: autoReader(top.best.format), reason: `${top.best.fit} of ${top.best.of} sampled lines fit ${top.best.format.name}${family}${errors}${others ? ` (${others})` : ''}` };
 }

@@ -1,3 +1,5 @@
+import stringWidth from 'string-width';
+
 /**
  * Log fields are written by attackers. Before any of them reaches a terminal, control
  * characters (C0, DEL, C1, including ESC that starts escape sequences) and the Unicode
@@ -15,8 +17,31 @@ export function terminalSafe(value: unknown): string {
   });
 }
 
-/** Shortens to `max` characters with an ellipsis, after making the text safe. */
+const PLAIN = /^[\x20-\x7e]*$/;
+const segmenter = new Intl.Segmenter();
+
+/** Columns a text takes on a terminal: a CJK or fullwidth letter takes two, a combining mark none. */
+export function displayWidth(text: string): number {
+  return PLAIN.test(text) ? text.length : stringWidth(text);
+}
+
+/** The longest start of `text` that fits `columns`, cut between whole characters (graphemes). */
+export function sliceColumns(text: string, columns: number): string {
+  if (PLAIN.test(text)) return text.slice(0, Math.max(0, columns));
+  let used = 0;
+  let end = 0;
+  for (const { segment, index } of segmenter.segment(text)) {
+    const w = stringWidth(segment);
+    if (used + w > columns) break;
+    used += w;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
+}
+
+/** Shortens to `max` terminal columns with an ellipsis, after making the text safe. */
 export function clip(value: unknown, max: number): string {
   const s = terminalSafe(value);
-  return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
+  const fits = sliceColumns(s, max);
+  return fits.length === s.length ? s : `${sliceColumns(s, Math.max(0, max - 1))}…`;
 }

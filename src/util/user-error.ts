@@ -1,3 +1,5 @@
+import { terminalSafe } from '../report/terminal-safe.js';
+
 /**
  * The one shape of a message a person reads: what went wrong, why, where, and how to fix it
  * (after lnav's user_message). Thrown for mistakes in input; the CLI prints it without a stack.
@@ -35,10 +37,15 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * The message as the terminal shows it. Every field may carry a file name or a value from a log
+ * (a log named with an escape sequence, a FIFO in "matches no file"): each goes through the same
+ * escaping as log fields, here, so that no caller has to remember it.
+ */
 export function formatUserMessage(m: UserMessage): string {
-  const lines = [`error: ${m.what}`];
-  if (m.where) lines.push(`  where: ${m.where}`);
-  if (m.why) lines.push(`  why:   ${m.why}`);
-  if (m.help) lines.push(`  fix:   ${m.help}`);
+  const lines = [`error: ${terminalSafe(m.what)}`];
+  if (m.where) lines.push(`  where: ${terminalSafe(m.where)}`);
+  if (m.why) lines.push(`  why:   ${terminalSafe(m.why)}`);
+  if (m.help) lines.push(`  fix:   ${terminalSafe(m.help)}`);
   return lines.join('\n');
 }

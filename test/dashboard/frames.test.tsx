@@ -17,6 +17,7 @@ import { TopPanel } from '../../src/dashboard/components/TopPanel.js';
 import { DashboardController } from '../../src/dashboard/dashboard-controller.js';
 import type { EventsView, EventView } from '../../src/dashboard/dashboard-state.js';
 import { DAILY, FakeSource, HOSTILE_ACCOUNT, analysis, detail, eventRows, snapshot, state } from './fixtures.js';
+import stringWidth from 'string-width';
 import { assertGolden, assertNoRawControls, plain } from './golden.js';
 
 const WIDTH = 80;
@@ -128,6 +129,53 @@ describe('dashboard panels at 80 columns', () => {
     const lines = plain(lastFrame()).split('\n');
     assert.equal(lines.length, 23);
     assert.ok(lines.every((l) => l.length <= 80), 'no line wider than the terminal');
+  });
+});
+
+describe('dashboard text of double-width characters', () => {
+  // CJK and fullwidth letters take two columns each; a row measured in characters overflowed and
+  // pushed the next column to '...'.
+  const CJK_ACCOUNT = '山田太郎のアカウント名前ＡＢＣ';
+  const CJK_UA = 'Mozilla/5.0 (Linux; 中文浏览器 ＦＵＬＬＷＩＤＴＨ) 日本語のユーザーエージェント文字列はとても長いです、折り返しも正しく';
+
+  /** Display columns at which each line's text ends, and that no line is wider than the frame. */
+  function widths(frame: string | undefined, max: number): number[] {
+    const lines = plain(frame).split('\n');
+    for (const l of lines) assert.ok(stringWidth(l) <= max, `a line of ${stringWidth(l)} columns: ${l}`);
+    return lines.map((l) => stringWidth(l));
+  }
+
+  test('when an account is written in CJK then the overview at 80 columns keeps every column where it belongs', () => {
+    const base = snapshot();
+    const accounts = [{ ...base.analysis.top.accounts[0]!, key: CJK_ACCOUNT }, { ...base.analysis.top.accounts[1]!, key: '李' }, ...base.analysis.top.accounts.slice(2)];
+    const snap = { ...base, analysis: { ...base.analysis, top: { ...base.analysis.top, accounts } } };
+    const { lastFrame } = render(<Dashboard state={state({ snapshot: snap })} />);
+    assertGolden('overview-80x24-cjk', lastFrame());
+    widths(lastFrame(), 80);
+    // The accounts panel's counts end in the same column as in the plain-ASCII frame.
+    const ends = (frame: string | undefined, second: string) => plain(frame).split('\n').filter((l) => l.includes('52    40') || l.includes(`24    18     1   ${second}`)).map((l) => stringWidth(l));
+    const ascii = render(<Dashboard state={state()} />);
+    assert.deepEqual(ends(lastFrame(), '李'), ends(ascii.lastFrame(), 'M118840'));
+    assert.equal(ends(lastFrame(), '李').length, 2);
+    assert.match(plain(lastFrame()), /^› 203\.0\.113\.7 +33 +28 +1 {3}山田太郎のアカ… +52 +40 +2$/m);
+  });
+
+  test('when an event list and an event show a CJK account and user agent then columns align and wrapped lines fit 80 columns', () => {
+    const rows = eventRows(3).map((r) => ({ ...r, account: CJK_ACCOUNT }));
+    const view: EventsView = { kind: 'events', id: 1, target: { panel: 'accounts', key: CJK_ACCOUNT }, filter: '', selected: 0, page: { total: 3, offset: 0, rows } };
+    const list = render(<EventList view={view} width={WIDTH} height={4} />);
+    assertGolden('events-cjk', list.lastFrame());
+    const lines = plain(list.lastFrame()).split('\n');
+    const statusAt = (l: string) => stringWidth(l.slice(0, l.indexOf(' 200 ')));
+    const data = lines.filter((l) => l.includes(' 200 '));
+    assert.equal(data.length, 3);
+    assert.equal(new Set(data.map(statusAt)).size, 1, 'the status column starts at one display column on every row');
+    widths(list.lastFrame(), 80);
+    const d = detail(1_000_000_000_374);
+    const ev: EventView = { kind: 'event', id: 2, eventId: d.event_id, detail: { ...d, account: CJK_ACCOUNT, user_agent: CJK_UA, raw: `203.0.113.7 - - [16/Mar/2015:19:41:43 +0000] "GET / HTTP/1.1" 200 1 "-" "${CJK_UA}"` } };
+    const shown = render(<EventDetailView view={ev} zone="Europe/London" width={WIDTH} height={18} />);
+    assertGolden('event-detail-cjk', shown.lastFrame());
+    widths(shown.lastFrame(), 80);
   });
 });
 

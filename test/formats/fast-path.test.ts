@@ -64,7 +64,8 @@ describe('fast path and general reader agree', () => {
   });
 
   test('when a file is not uniform then the fast path steps aside and nothing is lost', async () => {
-    const c = makeCase('case: f\nsources:\n  - {name: web, path: access.log, format: combined}\n', {
+    // auto reads every NCSA head shape; with format: combined the vhost line would be rejected.
+    const c = makeCase('case: f\nsources:\n  - {name: web, path: access.log, format: auto}\n', {
       'access.log': `${LINES.split('\n')[0]}\nwww.example.com ${LINES.split('\n')[0]}\nbroken "quote line\n${LINES.split('\n')[3]}\n`,
     });
     const fast = await read(c, true);
@@ -89,5 +90,26 @@ describe('fast path and general reader agree', () => {
     assert.ok(fast.readers.filter((r) => r === 'fast').length >= 3, `most take the fast path: ${fast.readers.join(', ')}`);
     assert.equal(fast.events.length, general.events.length);
     assert.deepEqual(fast.events, general.events);
+  });
+
+  test('when a user name holds spaces then both readers keep the client IP and read the whole user, whatever the format', async () => {
+    // nginx fills $remote_user from any Basic Authorization header and does not escape its spaces.
+    const attack = '203.0.113.77 - x M172273 [16/Mar/2015:10:00:00 +0000] "GET /tickets/IT40561182/image HTTP/1.1" 200 5120 "-" "x"';
+    const files = {
+      'combined.log': `${LINES.split('\n')[0]}\n${attack}\n203.0.113.78 - a b [16/Mar/2015:10:00:01 +0000] "GET /x HTTP/1.1" 200 1 "-" "x"\n`,
+      // vhost first, the same user: the address is the second field
+      'vhost.log': `www.example.com 10.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 "-" "x"\nwww.example.com 203.0.113.79 - x M172273 [16/Mar/2015:10:00:00 +0000] "GET /y HTTP/1.1" 200 1 "-" "x"\n`,
+    };
+    for (const format of ['combined', 'auto']) {
+      const c = makeCase(`case: f\nsources:\n  - {name: a, path: combined.log, format: ${format}}\n  - {name: b, path: vhost.log, format: ${format === 'auto' ? 'auto' : 'vhost_combined'}}\n`, files);
+      for (const events of [(await read(c, true)).events, (await read(c, false)).events]) {
+        assert.deepEqual(
+          events.map((e) => [e.line, e.client_ip, e.vhost]),
+          [[1, '203.0.113.7', null], [2, '203.0.113.77', null], [3, '203.0.113.78', null], [1, '10.1.1.1', 'www.example.com'], [2, '203.0.113.79', 'www.example.com']],
+          format,
+        );
+        assert.deepEqual(events.slice(1, 3).map((e) => e.account), ['x M172273', 'a b'], format);
+      }
+    }
   });
 });

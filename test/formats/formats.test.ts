@@ -3,9 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { Store, type Row } from '../../src/db/store.js';
 import { PARSED_COLUMNS, type FormatContext, type LogFormat } from '../../src/formats/format.js';
 import { combined, common, vhostCombined } from '../../src/formats/clf.js';
+import { traefikClf } from '../../src/formats/proxies.js';
 import { jsonl } from '../../src/formats/jsonl.js';
 import { FORMATS } from '../../src/formats/registry.js';
-import { tempDir } from '../helpers.js';
+import { analyzeJson, makeCase, tempDir } from '../helpers.js';
 
 let store: Store;
 before(async () => {
@@ -124,6 +125,72 @@ describe('combined fields', () => {
         ['bwapi', null, '10.20.30.4', '95386da81aa13b6ab3ce9c989e1e470e', null],
       ],
     );
+  });
+});
+
+describe('NCSA heads: a user name never moves the client address', () => {
+  const ATTACK = '203.0.113.77 - x M172273 [16/Mar/2015:10:00:00 +0000] "GET /tickets/IT40561182/image HTTP/1.1" 200 5120 "-" "x"';
+  const line = (head: string) => `${head} [16/Mar/2015:10:00:00 +0000] "GET /a HTTP/1.1" 200 1 "-" "x"`;
+
+  test('when a combined line has a user with spaces then every NCSA reader takes the first field as the address and the rest as the user', async () => {
+    const lines = [ATTACK, line('203.0.113.78 - a b'), line('203.0.113.79 - a [b c'), line('203.0.113.80 - "q r" s')];
+    for (const format of [combined, common, traefikClf, combined.auto!, common.auto!, vhostCombined.auto!, traefikClf.auto!]) {
+      const rows = await parse(format, lines);
+      assert.deepEqual(
+        rows.map((r) => [r.client_ip, r.vhost, r.account, r.reject_reason]),
+        [
+          ['203.0.113.77', null, 'x M172273', null],
+          ['203.0.113.78', null, 'a b', null],
+          ['203.0.113.79', null, 'a [b c', null],
+          ['203.0.113.80', null, 'q,r s', null],
+        ],
+        format.name,
+      );
+    }
+  });
+
+  test('when auto reads vhost lines whose user holds spaces then the address is still the second field', async () => {
+    const lines = [line('www.example.com 10.0.0.1 1j0vhgd x M172273'), line('www.example.com:443 2001:db8::1 - a b c'), line('example.com 10.0.0.2, 10.0.0.1 - u v')];
+    for (const format of [combined.auto!, vhostCombined.auto!, vhostCombined]) {
+      const rows = await parse(format, lines);
+      assert.deepEqual(rows.map((r) => [r.vhost, r.client_ip, r.forwarded_for, r.reject_reason]), [
+        ['www.example.com', '10.0.0.1', null, null],
+        ['www.example.com:443', '2001:db8::1', null, null],
+        ['example.com', '10.0.0.1', '10.0.0.2', null],
+      ], format.name);
+      assert.equal(rows[0]!.account, 'x M172273');
+    }
+  });
+
+  test('when a second field is a hostname then the format auto picked decides, and neither reading takes the address from the user', async () => {
+    const l = line('www.example.com client.isp.example - -');
+    const [asVhost] = await parse(vhostCombined.auto!, [l]);
+    const [asHost] = await parse(combined.auto!, [l]);
+    assert.deepEqual([asVhost!.vhost, asVhost!.client_ip, asVhost!.account], ['www.example.com', 'client.isp.example', null]);
+    assert.deepEqual([asHost!.vhost, asHost!.client_ip, asHost!.account], [null, 'www.example.com', '- -']);
+  });
+
+  test('when a format is set and a line has the other head shape then it is rejected saying what was expected', async () => {
+    const vhostLine = line('www.example.com 10.0.0.1 - -');
+    for (const format of [combined, common, traefikClf]) {
+      const [r] = await parse(format, [vhostLine]);
+      assert.match(String(r!.reject_reason), new RegExp(`^expected host ident user before \\[time\\] \\(${format.name}\\); this line has an address second.*set format: vhost_combined, or auto`), format.name);
+    }
+    const rows = await parse(vhostCombined, [ATTACK, line('1.2.3.4 - -'), line('1.2.3.4')]);
+    assert.deepEqual(rows.map((r) => r.reject_reason), [
+      'expected vhost host ident user before [time] (vhost_combined); the client address (second field) is -, as the ident of a host-first line (host ident user) is: set format: combined, or auto',
+      'expected vhost host ident user before [time] (vhost_combined), found 3 field(s)',
+      'expected vhost host ident user before [time] (vhost_combined), found 1 field(s)',
+    ]);
+  });
+
+  test("when a client sends a Basic user 'x M172273' then the access to M172273's document is counted, from its address", () => {
+    const c = makeCase(
+      'case: t\nsources: [{name: web, path: access.log, format: combined}]\ndocuments: {routes: ["/tickets/{doc}/image"], owners: owners.csv}\n',
+      { 'access.log': `${ATTACK}\n`, 'owners.csv': 'document_id,owner_account\nIT40561182,M172273\n' },
+    );
+    const s = analyzeJson(c).summary;
+    assert.deepEqual([s.unauthorized_accesses, s.unique_ips, s.accounts], [1, 1, 1]);
   });
 });
 

@@ -267,6 +267,68 @@ describe('edge inputs', () => {
     assert.equal(analyzeJson(c).ingest.events, 3);
   });
 
+  test('when a file name holds a backslash or glob characters then the glob reads it under its own name', async () => {
+    const c = makeCase(CASE('logs/*.log'), { 'logs/a\\b.log': `${L(1)}\n`, 'logs/c.log': `${L(2)}\n` });
+    const r = ingestRun(c);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.files.map((f) => [f.path, f.status, f.events]), [['logs/a\\b.log', 'ingested', 1], ['logs/c.log', 'ingested', 1]]);
+    // A folder whose name a glob would read as syntax: searched as written.
+    const odd = makeCase(CASE('logs [2015] (old)/*.log'), { 'logs [2015] (old)/x.log': `${L(3)}\n` });
+    assert.deepEqual(ingestRun(odd).files.map((f) => [f.path, f.status, f.events]), [['logs [2015] (old)/x.log', 'ingested', 1]]);
+  });
+
+  test('when a matched path cannot be looked at (a folder without search permission) then that file fails, exit 3, never ignored', { skip: process.getuid?.() === 0 ? 'root reads any file' : false }, () => {
+    const c = makeCase(CASE('logs/*/*.log'), { 'logs/open/a.log': `${L(1)}\n`, 'logs/shut/b.log': `${L(2)}\n` });
+    const shut = path.join(path.dirname(c), 'logs/shut');
+    chmodSync(shut, 0o444);
+    try {
+      const r = ingestRun(c);
+      assert.equal(r.code, 3, r.stderr);
+      assert.deepEqual(r.files.map((f) => [f.path, f.status, f.failure]), [['logs/open/a.log', 'ingested', undefined], ['logs/shut/b.log', 'failed', 'unreadable']]);
+    } finally {
+      chmodSync(shut, 0o755);
+    }
+  });
+
+  test('when a log or a FIFO is named with escape sequences then every message shows them escaped, none raw', () => {
+    const name = 'x\x1b]0;PWNED\x07\x1b[31m.log';
+    const shown = 'x\\x1b]0;PWNED\\x07\\x1b[31m.log';
+    const c = makeCase(CASE('logs/*', 'auto'), { [`logs/${name}`]: 'no format fits this\nnor this\n' });
+    const r = ingestRun(c);
+    assert.equal(r.code, 2);
+    const text = runCli(['ingest', c]);
+    for (const out of [r.stderr, text.stdout, text.stderr]) assert.doesNotMatch(out, /[\x07\x1b]/);
+    assert.ok(r.stderr.includes(`error: logs/${shown}: no format fits this file`), r.stderr);
+    assert.ok(text.stdout.includes(`failed   web  logs/${shown}  -`), text.stdout);
+    const only = makeCase(CASE(name));
+    assert.equal(spawnSync('mkfifo', [path.join(path.dirname(only), name)]).status, 0, 'mkfifo');
+    const fifo = ingestRun(only);
+    assert.equal(fifo.code, 2);
+    assert.doesNotMatch(fifo.stderr, /[\x07\x1b]/);
+    assert.ok(fifo.stderr.includes(`why:   ${shown} is a named pipe (FIFO)`), fifo.stderr);
+  });
+
+  test('when a JSON line is 30 MB then its fields are read with each string cut, the raw line is kept whole, the next file is read, and memory stays under 1 GiB', async () => {
+    const j = (i: number, extra: Record<string, unknown> = {}) => JSON.stringify({ time: `2015-03-16T10:00:0${i}Z`, remote_addr: `1.2.3.${i}`, request: `GET /p/${i} HTTP/1.1`, status: 200, ...extra });
+    const big = j(5, { http_user_agent: `UA é ${'A'.repeat(30 * 1024 * 1024)}`, user: 'M1' });
+    // Megabytes that are not strings cannot be cut: that line alone is rejected, with the reason.
+    const numbers = j(6, { n: Array.from({ length: 1_200_000 }, (_, i) => i) });
+    const c = makeCase(CASE('logs/*.jsonl', 'jsonl'), { 'logs/a.jsonl': `${j(1)}\n${big}\n${numbers}\n${j(2)}\n`, 'logs/b.jsonl': `${j(3)}\n${j(4)}\n` });
+    const r = spawnSync(process.execPath, [CLI, '--stats', 'ingest', c, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    assert.equal(r.status, 0, r.stderr);
+    const files = (JSON.parse(r.stdout) as { files: FileJson[] }).files;
+    assert.deepEqual(files.map((f) => [f.path, f.status, f.events, f.rejected]), [['logs/a.jsonl', 'ingested', 3, 1], ['logs/b.jsonl', 'ingested', 2, 0]]);
+    assert.match(files[0]!.rejectExamples[0]!.reason, /^a JSON line of 8\.1 MB that is still 8\.1 MB with every string value cut to 8000 characters: too large to read field by field$/);
+    const rss = Number(/"max_rss_bytes":(\d+)/.exec(r.stderr)?.[1]);
+    assert.ok(rss > 0 && rss < 1024 ** 3, `peak RSS ${rss}`);
+    const rows = await query<{ line: number; client_ip: string; account: string | null; ua: number; head: string; raw: number }>(
+      c,
+      "SELECT e.line, e.client_ip, e.account, length(e.user_agent) AS ua, left(e.user_agent, 8) AS head, strlen(l.raw) AS raw FROM events e JOIN lines l USING (file_id, line) JOIN files f USING (file_id) WHERE f.path = 'logs/a.jsonl' ORDER BY e.line",
+    );
+    assert.deepEqual(rows.map((x) => [x.line, x.client_ip, x.account, x.ua, x.head]), [[1, '1.2.3.1', null, null, null], [2, '1.2.3.5', 'M1', 8000, 'UA é AAA'], [4, '1.2.3.2', null, null, null]]);
+    assert.equal(rows[1]!.raw, Buffer.byteLength(big));
+  });
+
   test('when a file is unreadable then it fails named with a fix, the others are read, exit 3; once readable a rerun reads it', { skip: process.getuid?.() === 0 ? 'root reads any file' : false }, async () => {
     const c = makeCase(CASE('logs/*'), { 'logs/a.log': `${L(1)}\n`, 'logs/b.log': `${L(2)}\n`, 'logs/c.log': `${L(3)}\n` });
     const locked = path.join(path.dirname(c), 'logs/b.log');

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { showTime } from '../../report/report-model.js';
-import { terminalSafe } from '../../report/terminal-safe.js';
+import { displayWidth, sliceColumns, terminalSafe } from '../../report/terminal-safe.js';
 import type { EventView } from '../dashboard-state.js';
 import { cell } from '../layout.js';
 
@@ -13,11 +13,21 @@ export interface EventDetailProps {
   readonly height: number;
 }
 
-/** `text` cut into lines of `width` characters, after making it terminal-safe. */
+/** `text` cut into lines of `width` terminal columns, after making it terminal-safe. */
 export function wrapSafe(text: string, width: number): string[] {
-  const safe = terminalSafe(text);
+  return cutColumns(terminalSafe(text), width);
+}
+
+/** Safe text cut into lines of at most `width` columns (a double-width letter is never split). */
+function cutColumns(safe: string, width: number): string[] {
   const out: string[] = [];
-  for (let i = 0; i < safe.length; i += width) out.push(safe.slice(i, i + width));
+  let rest = safe;
+  while (rest.length > 0) {
+    // A letter wider than the whole line still goes on one: the line is never empty.
+    const part = sliceColumns(rest, width) || Array.from(rest)[0]!;
+    out.push(part);
+    rest = rest.slice(part.length);
+  }
   return out.length > 0 ? out : [''];
 }
 
@@ -27,16 +37,14 @@ export function wrapWordsSafe(text: string, width: number): string[] {
   let line = '';
   for (const word of terminalSafe(text).split(' ')) {
     const next = line ? `${line} ${word}` : word;
-    if (next.length <= width) {
+    if (displayWidth(next) <= width) {
       line = next;
       continue;
     }
     if (line) out.push(line);
-    line = word;
-    while (line.length > width) {
-      out.push(line.slice(0, width));
-      line = line.slice(width);
-    }
+    const parts = cutColumns(word, width);
+    line = parts.pop() ?? '';
+    out.push(...parts);
   }
   out.push(line);
   return out;

@@ -1,5 +1,6 @@
 import { Text } from 'ink';
 import type { Prompt } from '../dashboard-state.js';
+import { displayWidth } from '../../report/terminal-safe.js';
 import { cell } from '../layout.js';
 
 const HINTS = {
@@ -23,8 +24,8 @@ export function Footer({ prompt, message, mode, width }: FooterProps) {
     const input = `${label}${prompt.text}▏`;
     return (
       <Text wrap="truncate-start">
-        <Text bold>{cell(input, Math.min(width, input.length))}</Text>
-        <Text color="red">{cell(error, Math.max(0, width - input.length))}</Text>
+        <Text bold>{cell(input, Math.min(width, displayWidth(input)))}</Text>
+        <Text color="red">{cell(error, Math.max(0, width - displayWidth(input)))}</Text>
       </Text>
     );
   }

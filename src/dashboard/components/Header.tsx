@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Analysis, Summary } from '../../findings/analysis.js';
 import type { IngestState, Snapshot } from '../dashboard-source.js';
+import { displayWidth } from '../../report/terminal-safe.js';
 import { cell, count, plural, shortUtc } from '../layout.js';
 
 export interface HeaderProps {
@@ -12,7 +13,7 @@ export interface HeaderProps {
 
 /** The first text that fits `width`, else the last (the shortest), clipped. */
 function fitting(variants: readonly string[], width: number): string {
-  return variants.find((v) => v.length <= width) ?? variants[variants.length - 1]!;
+  return variants.find((v) => displayWidth(v) <= width) ?? variants[variants.length - 1]!;
 }
 
 /** The figures sentence of `analyze`, shorter as the numbers grow or the terminal narrows. */
