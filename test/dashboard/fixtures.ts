@@ -45,10 +45,12 @@ export function analysis(over: Partial<Analysis['summary']> = {}): Analysis {
       events: 2603,
       rejected_lines: 3,
       files: ['logs/access.log', 'logs/access.log.1', 'logs/access.log.2.gz'].map((path, i) => ({
-        source: 'web', path, format: 'combined', sha256: `${i}`.repeat(64), first_line: 1, lines: 868, comment_lines: 0, events: 867, rejected: 1,
+        source: 'web', path, counted_with: null, format: 'combined', sha256: `${i}`.repeat(64), first_line: 1, lines: 868, comment_lines: 0, events: 867, rejected: 1,
         first_time: null, last_time: null, warnings: [], reject_examples: [],
       })),
     },
+    coverage: { from: '2015-03-16T00:00:00Z', to: '2015-04-13T00:00:00Z', gap_hours: 6, sources: [] },
+    warnings: [],
     detectors: [
       { id: 'anonymous_document_access', title: 'Anonymous document access', counts_as: 'disclosure', level: 'high', findings: 115, error: null, file: 'queries/anonymous_document_access.sql', line: null },
       { id: 'cross_account_document_access', title: 'Cross-account document access', counts_as: 'disclosure', level: 'high', findings: 120, error: null, file: 'queries/cross_account_document_access.sql', line: null },

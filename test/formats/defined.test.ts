@@ -18,7 +18,7 @@ async function parse(def: FormatDefinition, lines: readonly string[], timezone?:
   assert.deepEqual(problems, []);
   await store.run('CREATE OR REPLACE TEMP TABLE lines AS SELECT generate_subscripts($l::VARCHAR[], 1) AS line_no, unnest($l::VARCHAR[]) AS line', { l: [...lines] });
   const rows = await store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${format.sql({ timezone, fields: {} })}) ORDER BY line_no`);
-  return rows.map((r) => ({ ...r, time: r.time instanceof Date ? r.time.toISOString() : r.time }));
+  return rows.map((r) => ({ ...r, time: r.time instanceof Date ? r.time.toISOString() : (r.time ?? null) }));
 }
 
 const NGINX_MAIN_PLUS: FormatDefinition = {

@@ -21,7 +21,7 @@ async function parse(text: string, ctx: FormatContext = { timezone: undefined, f
   await store.run("CREATE OR REPLACE TEMP TABLE lines AS SELECT * FROM all_lines WHERE line <> '' AND NOT starts_with(line, '#')");
   await store.run("CREATE OR REPLACE TEMP TABLE directives AS SELECT * FROM all_lines WHERE starts_with(line, '#')");
   const rows = await store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${w3c.sql(ctx)}) ORDER BY line_no`);
-  return rows.map((r) => ({ ...r, time: r.time instanceof Date ? r.time.toISOString() : r.time }));
+  return rows.map((r) => ({ ...r, time: r.time instanceof Date ? r.time.toISOString() : (r.time ?? null) }));
 }
 
 describe('W3C extended', () => {

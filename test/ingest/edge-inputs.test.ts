@@ -318,7 +318,7 @@ describe('edge inputs', () => {
     assert.equal(r.status, 0, r.stderr);
     const files = (JSON.parse(r.stdout) as { files: FileJson[] }).files;
     assert.deepEqual(files.map((f) => [f.path, f.status, f.events, f.rejected]), [['logs/a.jsonl', 'ingested', 3, 1], ['logs/b.jsonl', 'ingested', 2, 0]]);
-    assert.match(files[0]!.rejectExamples[0]!.reason, /^a JSON line of 8\.1 MB that is still 8\.1 MB with every string value cut to 8000 characters: too large to read field by field$/);
+    assert.match(files[0]!.reject_examples[0]!.reason, /^a JSON line of 8\.1 MB that is still 8\.1 MB with every string value cut to 8000 characters: too large to read field by field$/);
     const rss = Number(/"max_rss_bytes":(\d+)/.exec(r.stderr)?.[1]);
     assert.ok(rss > 0 && rss < 1024 ** 3, `peak RSS ${rss}`);
     const rows = await query<{ line: number; client_ip: string; account: string | null; ua: number; head: string; raw: number }>(
