@@ -97,6 +97,7 @@ const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().
  */
 export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o: { gapHours?: number } = {}): Promise<Analysis> {
   await refuseOverlaps(store);
+  await stage('overlaps-checked');
   const loaded = loadDetectors();
   checkDetectorSettings(caseFile.detectors, loaded.detectors, caseFile.path);
   const reference = await loadReferenceData(store, caseFile);
@@ -148,9 +149,11 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
     `SELECT coalesce(sum(lines), 0) AS lines, coalesce(sum(events), 0) AS events, coalesce(sum(rejected), 0) AS rejected
      FROM (SELECT DISTINCT ON (file_id) * FROM case_file_segments ORDER BY file_id, whole DESC, upto DESC)`,
   );
+  await stage('file-rows');
   const coverage = await measureCoverage(store, caseFile, o.gapHours ?? DEFAULT_GAP_HOURS);
   await stage('coverage');
   const warnings = await caseWarnings(store, caseFile, { documentRequests: c.document_requests as number, coverage });
+  await stage('warnings');
   return {
     case: caseFile.title,
     window: { from: iso(caseFile.window.from), to: iso(caseFile.window.to) },

@@ -258,7 +258,9 @@ export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Pr
   for (const p of resolved.flatMap((r) => r.passedOver)) if (p.why) reports.push(ignored(p));
   progress?.done();
   if (failures.length > 0) throw new IngestFailure(failures, reports, exitCode);
+  await stage('files-read');
   await selectCaseFiles(store, reports);
+  await stage('selected');
   return reports;
 }
 

@@ -15,6 +15,7 @@ import type { FileReport } from './ingest.js';
  */
 export async function selectCaseFiles(store: Store, reports: readonly FileReport[]): Promise<void> {
   const held = reports.filter((r) => r.chain !== undefined);
+  selections.set(store, held.map((r) => `${r.chain!.id}:${r.chain!.upto}`).sort().join(' '));
   const col = (f: (r: FileReport) => string | number) => held.map((r) => String(f(r)));
   await store.run(
     `CREATE OR REPLACE TEMP TABLE case_files AS
@@ -104,8 +105,15 @@ export async function findOverlaps(store: Store): Promise<UserMessage[]> {
   return messages;
 }
 
+/** The selection last made on a store, and the overlaps found in it: a dashboard refresh that read nothing new looks again at nothing. */
+const selections = new WeakMap<Store, string>();
+const checked = new WeakMap<Store, { readonly selection: string; readonly messages: UserMessage[] }>();
+
 /** Counting stops at overlapping contents (exit 2), naming each pair: a line is counted once or not at all. */
 export async function refuseOverlaps(store: Store): Promise<void> {
-  const messages = await findOverlaps(store);
+  const selection = selections.get(store) ?? '';
+  const known = checked.get(store);
+  const messages = known && known.selection === selection ? known.messages : await findOverlaps(store);
+  checked.set(store, { selection, messages });
   if (messages.length > 0) throw new UserError(messages, EXIT.usage);
 }

@@ -31,6 +31,15 @@ describe('dashboard panels at 80 columns', () => {
     assert.match(plain(lastFrame()), /^235 unauthorized accesses · 119 documents · 36 unique IPs · 71 people affected$/m);
   });
 
+  test('when analyze warns then the header names the warnings on the ingest line, within 80 columns', () => {
+    const warned = snapshot({ unauthorized_accesses: 0, documents: 0, unique_ips: 0, affected_subjects: 0 });
+    const withWarnings = { ...warned, analysis: { ...warned.analysis, warnings: [{ code: 'no_document_requests' as const, message: 'none of the requests matched' }] } };
+    const { lastFrame } = render(<Header title="t" snapshot={withWarnings} ingest={{ following: false, updated: undefined, error: undefined }} width={WIDTH} />);
+    const lines = plain(lastFrame()).split('\n');
+    assert.match(lines[3]!, /^ingest {2}3 files · 2,606 lines · 3 rejected · ! 1 warning: no_document_requests/);
+    assert.ok(lines.every((l) => stringWidth(l) <= WIDTH));
+  });
+
   test('when the numbers grow or no window is set then the header lines shorten to fit, never wrap', () => {
     const big = snapshot({ unauthorized_accesses: 42446, documents: 17571, unique_ips: 4121, affected_subjects: 1999, anonymous_accesses: 32449 });
     const open = { ...big, analysis: { ...big.analysis, window: { from: null, to: null } } };

@@ -49,6 +49,8 @@ export function Header({ title, snapshot, ingest, width }: HeaderProps) {
   const i = a?.ingest;
   // A file that grew has a row per ingest in the store; a person counts it once.
   const files = i ? `ingest  ${plural(new Set(i.files.map((f) => f.path)).size, 'file', 'files')} · ${plural(i.lines, 'line', 'lines')} · ${count(i.rejected_lines)} rejected` : 'ingest';
+  // Never a confident zero: what analyze warns of is named here too (its codes; analyze prints the messages).
+  const warned = a && a.warnings.length > 0 ? ` · ! ${plural(a.warnings.length, 'warning', 'warnings')}: ${[...new Set(a.warnings.map((w) => w.code))].join(', ')}` : '';
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">
@@ -59,8 +61,9 @@ export function Header({ title, snapshot, ingest, width }: HeaderProps) {
       </Text>
       <Text wrap="truncate-end">{cell(window, width)}</Text>
       <Text wrap="truncate-end">
-        {cell(files, ingest.error ? Math.min(files.length, width) : width)}
+        {cell(files, ingest.error || warned ? Math.min(displayWidth(files), width) : width)}
         {ingest.error ? <Text color="red">{cell(` · ingest failed: ${ingest.error}`, Math.max(0, width - files.length))}</Text> : null}
+        {!ingest.error && warned ? <Text color="yellow">{cell(warned, Math.max(0, width - displayWidth(files)))}</Text> : null}
       </Text>
     </Box>
   );
