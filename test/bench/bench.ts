@@ -25,7 +25,7 @@ const EXIT = { pass: 0, targetMissed: 1, notRun: 2 } as const;
 
 const USAGE = `usage: npm run bench -- [--fixture today|high|both] [--lines N] [--format-lines N] [--runs N] [--peers LIST|none] [--peer-timeout SECONDS] [--timeout SECONDS] [--cli PATH]
 
-  --fixture NAME         today (a few thousand clients), high (500k+ client addresses, 200k documents), or both (default)
+  --fixture NAME         today (a few thousand clients), high (640k client addresses and 200k documents at 2M lines), or both (default)
   --lines N              log size in lines, for each fixture (default 2000000)
   --format-lines N       lines per format for the per-format ingest speeds (default 200000; 0 skips them)
   --runs N               run every measurement N times and report the median (default 1)
@@ -99,8 +99,8 @@ function parseOptions(argv: readonly string[]): Options {
       peers.push(known);
     }
   }
-  // GoAccess 1.7 needs 17-36 s per million lines on the 2-core dev machine, lnav's distinct count
-  // about 20 on the high fixture; keep well above that.
+  // GoAccess 1.7 needs 17-48 s per million lines on the 2-core dev machine, lnav's distinct count about 20
+  // s per million lines on the high fixture; keep well above that.
   const defaultTimeout = Math.max(600, Math.ceil((60 * lines) / 1_000_000));
   const peerTimeoutSeconds = positiveInt('--peer-timeout', parsed.values['peer-timeout'], defaultTimeout);
   return {
