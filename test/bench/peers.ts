@@ -6,11 +6,21 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findOnPath, measure, tail, type Measurement } from './measure.js';
 
-export const PEER_NAMES = ['lnav', 'lnav-fields', 'goaccess'] as const;
+export const PEER_NAMES = ['lnav', 'lnav-ips', 'lnav-fields', 'goaccess'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 export type PeerResult =
-  | { readonly kind: 'measured'; readonly peer: PeerName; readonly tool: string; readonly step: string; readonly version: string; readonly measurement: Measurement; readonly countedLines: number }
+  | {
+      readonly kind: 'measured';
+      readonly peer: PeerName;
+      readonly tool: string;
+      readonly step: string;
+      readonly version: string;
+      readonly measurement: Measurement;
+      readonly countedLines: number;
+      /** lnav's value row as printed, e.g. the distinct count; undefined for GoAccess. */
+      readonly resultRow: string | undefined;
+    }
   | { readonly kind: 'not-installed'; readonly peer: PeerName; readonly tool: string; readonly step: string; readonly message: string }
   | { readonly kind: 'failed'; readonly peer: PeerName; readonly tool: string; readonly step: string; readonly message: string; readonly measurement: Measurement | undefined };
 
@@ -24,7 +34,10 @@ export interface PeerContext {
 // count(*) makes lnav index the whole file: every line is matched against the access_log
 // format's regex to find its timestamp. It does not materialise the column values, which
 // lnav extracts lazily, so a second query touches every column breachscope also uses.
+// The distinct count of client addresses reads one column, the one whose cardinality the `high`
+// fixture raises: breachscope's ratio to it is the cardinality comparison.
 export const LNAV_COUNT_SQL = ';SELECT count(*) FROM access_log';
+export const LNAV_DISTINCT_IP_SQL = ';SELECT count(*), count(DISTINCT c_ip) FROM access_log';
 export const LNAV_FIELDS_SQL =
   ';SELECT count(*), count(DISTINCT c_ip), count(DISTINCT cs_username), count(DISTINCT cs_uri_stem), ' +
   'count(DISTINCT cs_uri_query), sum(sc_status), sum(sc_bytes), count(DISTINCT cs_user_agent), count(DISTINCT cs_referer), ' +
@@ -38,13 +51,19 @@ interface PeerSpec {
   readonly args: (ctx: PeerContext, outDir: string) => readonly string[];
   /** Lines the tool says it parsed, or an error sentence. */
   readonly countedLines: (m: Measurement, outDir: string) => number | string;
+  readonly resultRow?: (m: Measurement) => string | undefined;
 }
 
-/** lnav prints a header row and then the value row; count(*) is the first column. */
-function lnavFirstCount(m: Measurement): number | string {
+/** lnav prints a header row and then the value row. */
+function lnavValueRow(m: Measurement): string | undefined {
   const rows = readFileSync(m.stdoutPath, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
   const header = rows.findIndex((row) => row.startsWith('count(*)'));
-  const first = header >= 0 ? rows[header + 1]?.split(/\s+/)[0] : undefined;
+  return header >= 0 ? rows[header + 1] : undefined;
+}
+
+/** count(*) is the first column of every lnav query here. */
+function lnavFirstCount(m: Measurement): number | string {
+  const first = lnavValueRow(m)?.split(/\s+/)[0];
   if (first === undefined || !/^\d+$/.test(first)) return `lnav printed no count; stdout: ${tail(m.stdoutPath, 500)} stderr: ${tail(m.stderrPath, 500)}`;
   return Number(first);
 }
@@ -57,6 +76,16 @@ const PEERS: Readonly<Record<PeerName, PeerSpec>> = {
     versionArgs: ['-V'],
     args: (ctx) => ['-n', '-c', LNAV_COUNT_SQL, ctx.logPath],
     countedLines: lnavFirstCount,
+    resultRow: lnavValueRow,
+  },
+  'lnav-ips': {
+    tool: 'lnav',
+    step: 'SQL count(*), count(distinct c_ip)',
+    binary: 'lnav',
+    versionArgs: ['-V'],
+    args: (ctx) => ['-n', '-c', LNAV_DISTINCT_IP_SQL, ctx.logPath],
+    countedLines: lnavFirstCount,
+    resultRow: lnavValueRow,
   },
   'lnav-fields': {
     tool: 'lnav',
@@ -65,6 +94,7 @@ const PEERS: Readonly<Record<PeerName, PeerSpec>> = {
     versionArgs: ['-V'],
     args: (ctx) => ['-n', '-c', LNAV_FIELDS_SQL, ctx.logPath],
     countedLines: lnavFirstCount,
+    resultRow: lnavValueRow,
   },
   goaccess: {
     tool: 'goaccess',
@@ -119,5 +149,5 @@ export async function runPeer(name: PeerName, ctx: PeerContext): Promise<PeerRes
   if (counted !== ctx.lines) {
     return { kind: 'failed', ...base, measurement: m, message: `${spec.tool} counted ${counted} lines, expected ${ctx.lines}: it did not parse the whole file, so its time is not comparable` };
   }
-  return { kind: 'measured', ...base, version: peerVersion(spec.binary, spec.versionArgs), measurement: m, countedLines: counted };
+  return { kind: 'measured', ...base, version: peerVersion(spec.binary, spec.versionArgs), measurement: m, countedLines: counted, resultRow: spec.resultRow?.(m) };
 }

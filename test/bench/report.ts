@@ -2,6 +2,8 @@
 // inputs were not measured says NOT MEASURED, never PASS.
 
 export interface Row {
+  /** The fixture the row measured (`today`, `high`). */
+  readonly fixture: string;
   readonly tool: string;
   readonly step: string;
   /** Undefined when the run did not produce a usable measurement. */
@@ -9,6 +11,16 @@ export interface Row {
   readonly peakRssBytes: number | undefined;
   /** Why there is no measurement, or what to know about it. */
   readonly note: string | undefined;
+}
+
+/** What every row of one fixture is divided by; undefined when that run was not measured. */
+export interface Baselines {
+  readonly lines: number;
+  /** The floor: DuckDB read_csv into a table, every field parsed. */
+  readonly floorSeconds: number | undefined;
+  /** lnav `SELECT count(*), count(distinct c_ip)`. */
+  readonly lnavDistinctIpSeconds: number | undefined;
+  readonly fullAnalyzeSeconds: number | undefined;
 }
 
 export type Verdict = 'PASS' | 'FAIL' | 'NOT MEASURED';
@@ -34,22 +46,37 @@ function pad(text: string, width: number, right: boolean): string {
   return right ? text.padStart(width) : text.padEnd(width);
 }
 
-export function renderTable(rows: readonly Row[], lines: number, fullAnalyzeSeconds: number | undefined): string {
-  const header = ['tool', 'step', 'seconds', 'lines/s', 'peak RSS MiB', 'vs full analyze'];
-  const body = rows.map((r) => [
-    r.tool,
-    r.step,
-    r.seconds === undefined ? '-' : r.seconds.toFixed(2),
-    r.seconds === undefined ? '-' : formatInt(lines / r.seconds),
-    r.peakRssBytes === undefined ? '-' : formatInt(r.peakRssBytes / MIB),
-    r.seconds === undefined || fullAnalyzeSeconds === undefined ? '-' : `${(r.seconds / fullAnalyzeSeconds).toFixed(2)}x`,
-  ]);
+function ratio(seconds: number | undefined, base: number | undefined): string {
+  return seconds === undefined || base === undefined ? '-' : `${(seconds / base).toFixed(2)}x`;
+}
+
+export function renderTable(rows: readonly Row[], baselines: ReadonlyMap<string, Baselines>): string {
+  const header = ['fixture', 'tool', 'step', 'seconds', 'lines/s', 'peak RSS MiB', 'vs floor', 'vs lnav ips', 'vs full analyze'];
+  const body = rows.map((r) => {
+    const b = baselines.get(r.fixture);
+    return [
+      r.fixture,
+      r.tool,
+      r.step,
+      r.seconds === undefined ? '-' : r.seconds.toFixed(2),
+      r.seconds === undefined || b === undefined ? '-' : formatInt(b.lines / r.seconds),
+      r.peakRssBytes === undefined ? '-' : formatInt(r.peakRssBytes / MIB),
+      ratio(r.seconds, b?.floorSeconds),
+      ratio(r.seconds, b?.lnavDistinctIpSeconds),
+      ratio(r.seconds, b?.fullAnalyzeSeconds),
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? '').length)));
-  const rightAligned = [false, false, true, true, true, true];
+  const rightAligned = [false, false, false, true, true, true, true, true, true];
   const line = (cells: readonly string[]): string => cells.map((c, i) => pad(c, widths[i] ?? 0, rightAligned[i] ?? false)).join('  ').trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
-  const notes = rows.filter((r) => r.note !== undefined).map((r) => `  ${r.tool} ${r.step}: ${r.note ?? ''}`);
-  return [...out, ...(notes.length > 0 ? ['', 'notes:', ...notes] : [])].join('\n');
+  const legend = [
+    '',
+    'vs floor: seconds / the same fixture\'s DuckDB read_csv -> table (the floor); vs lnav ips: seconds / lnav',
+    "count(*), count(distinct c_ip); vs full analyze: seconds / breachscope's full analyze. Below 1.00x is faster.",
+  ];
+  const notes = rows.filter((r) => r.note !== undefined).map((r) => `  [${r.fixture}] ${r.tool} ${r.step}: ${r.note ?? ''}`);
+  return [...out, ...legend, ...(notes.length > 0 ? ['', 'notes:', ...notes] : [])].join('\n');
 }
 
 export interface TargetInputs {
