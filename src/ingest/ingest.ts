@@ -46,6 +46,8 @@ export interface FileReport {
   readonly reader?: 'fast' | 'general';
   /** The stored content this file holds, up to which line: what a run of the case counts. */
   readonly chain?: { readonly id: number; readonly upto: number; readonly bytes: number };
+  /** Contents this path held before it held this one (internal: ingestCase turns it into a warning). */
+  readonly replaced?: readonly number[];
 }
 
 /** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
@@ -257,11 +259,26 @@ export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Pr
   }
   for (const p of resolved.flatMap((r) => r.passedOver)) if (p.why) reports.push(ignored(p));
   progress?.done();
+  warnReplaced(reports);
   if (failures.length > 0) throw new IngestFailure(failures, reports, exitCode);
   await stage('files-read');
   await selectCaseFiles(store, reports);
   await stage('selected');
   return reports;
+}
+
+/**
+ * A path whose content was replaced (not appended to) is worth a word only when no file of the run
+ * holds the earlier content: after a rotation, the rotated file does, and nothing is lost.
+ */
+function warnReplaced(reports: FileReport[]): void {
+  const held = new Set(reports.flatMap((r) => (r.chain ? [r.chain.id] : [])));
+  reports.forEach((r, i) => {
+    const { replaced, ...rest } = r;
+    if (!replaced) return;
+    const lost = replaced.filter((c) => !held.has(c));
+    reports[i] = lost.length === 0 ? rest : { ...rest, warnings: [...rest.warnings, 'the content of this path changed since it was last ingested (not by appending), and no file of the case holds the earlier content now: read as a new content; the earlier content is not counted'] };
+  });
 }
 
 function ignored(p: PassedOver): FileReport {
@@ -364,6 +381,8 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
 
   let firstLine = 1;
   let chainId: number | undefined;
+  /** Contents this path held before, when it now holds another: rewritten in place, or rotated away. */
+  const replaced = new Set<number>();
   let format: LogFormat;
   let formatReason: string | undefined;
   const warnings = [...facts.warnings];
@@ -378,15 +397,15 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     format = readerFor(file.source, tip.format);
     formatReason = tip.abs_path === file.abs ? `file grew since it was read: reading lines from ${firstLine}` : `begins with the content read from ${tip.path} (rotated, renamed or copied, and grown): reading lines from ${firstLine}`;
   } else {
-    if (match.kind === 'new' && segments.some((x) => x.abs_path === file.abs)) {
-      warnings.push('the content of this path changed since it was last ingested (not by appending): read as a new content; the earlier content counts only while a file of the case holds it');
-    }
+    // Named only if no other file of this run holds the earlier content (a rotation moved it there): see ingestCase.
+    for (const x of segments) if (x.abs_path === file.abs) replaced.add(x.chain_id);
     const chosen = match.kind === 'compare' ? { ok: true as const, format: readerFor(file.source, match.chain.format), reason: undefined } : chooseFormat(file.source, facts);
     if (!chosen.ok) return { ...base, status: 'failed', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], note: chosen.note, fix: chosen.fix, failure: 'content' };
     format = chosen.format;
     formatReason = chosen.reason;
   }
   const identity: Identity = { settings, chainId, facts, headSha };
+  const withReplaced = (r: FileReport): FileReport => (replaced.size > 0 ? { ...r, replaced: [...replaced] } : r);
 
   const copyPath = path.join(store.dir, 'tmp', `copy-${process.pid}.log`);
   const copyReasons = [...facts.copyReasons];
@@ -416,7 +435,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     const refusal = match.kind === 'compare' ? 'its lines are compared with a stored content first' : fastPathRefusal(format, facts, firstLine);
     if (refusal === undefined) {
       const counts = await readFast(store, file, { format, facts, firstLine, formatReason, warnings, identity });
-      if (counts) return done(counts, 'fast');
+      if (counts) return withReplaced(done(counts, 'fast'));
     } else trace(`fast path not taken: ${refusal}`);
     if (copy) await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
     // raw_lines is scratch (a temp table) and is filled outside the transaction on purpose:
@@ -434,7 +453,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     }
     await checkLineCount(store, file, facts);
     await stage('lines-read', file.shown);
-    if (match.kind === 'compare' && (await isEarlierCopy(store, match.chain.chain_id, match.from, facts.physicalLines))) {
+    if (match.kind === 'compare' && (await isEarlierCopy(store, match.chain.chain_id, match.from, facts))) {
       await store.run('DROP TABLE IF EXISTS raw_lines');
       return held(match.chain, facts.physicalLines);
     }
@@ -444,7 +463,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     const counts = await store.transaction(() => loadFile(store, file, { format, facts, firstLine, formatReason, warnings, identity }, lines, undefined));
     await store.run('DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS raw_lines');
     await stage('committed', file.shown);
-    return done(counts, 'general');
+    return withReplaced(done(counts, 'general'));
   } finally {
     rmSync(copyPath, { force: true });
   }
@@ -477,7 +496,9 @@ function currentSize(file: string): number | undefined {
  * Whether the lines in raw_lines, past line `from`, are the chain's own lines: the file is then an
  * earlier copy of that content (taken before it grew), and nothing of it is stored again.
  */
-async function isEarlierCopy(store: Store, chainId: number, from: number, physicalLines: number): Promise<boolean> {
+async function isEarlierCopy(store: Store, chainId: number, from: number, facts: FileFacts): Promise<boolean> {
+  // A copy taken while the server was writing may end inside a line: that line begins the stored one.
+  const cut = facts.endsWithLineEnd ? 0 : facts.physicalLines;
   const { differ } = await store.one<{ differ: number }>(
     `WITH f AS (
        SELECT rowid + 1 AS line, line AS raw FROM raw_lines
@@ -486,8 +507,9 @@ async function isEarlierCopy(store: Store, chainId: number, from: number, physic
        SELECT l.line, l.raw FROM lines l JOIN files s ON s.file_id = l.file_id
        WHERE s.chain_id = $chain AND l.line > $from AND l.line <= $n
      )
-     SELECT count(*) FILTER (WHERE f.raw IS DISTINCT FROM c.raw) AS differ FROM f FULL JOIN c USING (line)`,
-    { chain: chainId, from, n: physicalLines },
+     SELECT count(*) FILTER (WHERE f.raw IS DISTINCT FROM c.raw AND NOT (line = $cut AND starts_with(c.raw, f.raw))) AS differ
+     FROM f FULL JOIN c USING (line)`,
+    { chain: chainId, from, n: facts.physicalLines, cut },
   );
   return differ === 0;
 }

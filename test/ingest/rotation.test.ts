@@ -118,6 +118,32 @@ describe('log rotation', () => {
     }
   });
 
+  it('when a copy was taken while a line was being written (it ends inside a line) then its lines are still the log\'s, counted once', () => {
+    const { logs, casePath } = caseFolder();
+    sampleInPlace(logs);
+    analyzeJson(casePath);
+    const whole = head(current, 400);
+    writeFileSync(path.join(logs, 'access.log.partial'), whole.subarray(0, whole.length - 40));
+    assert.deepEqual(figures(casePath), FIGURES);
+  });
+
+  it('when a rotation moves the read content to another name then no "content changed" warning is given; when a rewrite loses it, one is', () => {
+    const { logs, casePath } = caseFolder();
+    writeFileSync(path.join(logs, 'access.log.2.gz'), gzipSync(oldest));
+    writeFileSync(path.join(logs, 'access.log'), previous);
+    analyzeJson(casePath);
+    renameSync(path.join(logs, 'access.log'), path.join(logs, 'access.log.1'));
+    writeFileSync(path.join(logs, 'access.log'), current);
+    const r = runCli(['ingest', casePath, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const files = (JSON.parse(r.stdout) as { files: { path: string; warnings: string[] }[] }).files;
+    assert.deepEqual(files.flatMap((f) => f.warnings), []);
+    writeFileSync(path.join(logs, 'access.log'), '192.0.2.1 - - [13/Apr/2015:10:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "x"\n');
+    const again = JSON.parse(runCli(['ingest', casePath, '--json']).stdout) as { files: { path: string; warnings: string[] }[] };
+    const log = again.files.find((f) => f.path === 'logs/access.log')!;
+    assert.ok(log.warnings.some((w) => /no file of the case holds the earlier content now/.test(w)), JSON.stringify(log.warnings));
+  });
+
   it('when a file holds an excerpt of another (lines from its middle) then the run is refused naming both, exit 2', () => {
     const { logs, casePath } = caseFolder();
     sampleInPlace(logs);
