@@ -1,6 +1,6 @@
 import type { Store } from '../db/store.js';
 import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
-import type { FileReport } from './ingest.js';
+import type { FileReport } from './file-report.js';
 
 /**
  * The evidence a run counts: exactly the files the case's sources match now, each standing for
