@@ -6,23 +6,8 @@ export type FormatName = (typeof FORMAT_NAMES)[number];
 export const SOURCE_ROLES = ['access', 'identity'] as const;
 export type SourceRole = (typeof SOURCE_ROLES)[number];
 
-/** Event fields a reader can fill (and a jsonl `fields` map can name). */
-export const EVENT_FIELDS = [
-  'time',
-  'client_ip',
-  'forwarded_for',
-  'method',
-  'path',
-  'status',
-  'bytes',
-  'user_agent',
-  'referer',
-  'account',
-  'session',
-  'request_id',
-  'document',
-] as const;
-export type EventField = (typeof EVENT_FIELDS)[number];
+/** Event fields a reader can fill (and a jsonl `fields` map can name): from the event schema. */
+export { EVENT_FIELDS, type EventField } from '../db/schema.js';
 
 export const DETECTOR_LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export const DETECTOR_STATUSES = ['experimental', 'test', 'stable', 'deprecated'] as const;

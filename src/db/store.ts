@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, DuckDBTimestampTZValue, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { EXIT, UserError } from '../util/user-error.js';
+import { eventsComments, eventsDdl } from './schema.js';
 
 /** A row as the rest of the program sees it: no DuckDB value classes, BIGINT as number. */
 export type Row = Record<string, JsValue>;
@@ -46,29 +47,7 @@ CREATE TABLE IF NOT EXISTS files (
   warnings VARCHAR[] NOT NULL,
   ingested_at TIMESTAMPTZ NOT NULL
 );
-CREATE TABLE IF NOT EXISTS events (
-  event_id BIGINT NOT NULL,       -- file_id * 1e12 + line: stable, and names its file and line
-  file_id INTEGER NOT NULL,
-  line BIGINT NOT NULL,
-  source VARCHAR NOT NULL,
-  role VARCHAR NOT NULL,
-  time TIMESTAMPTZ,
-  client_ip VARCHAR,              -- the socket address as logged
-  forwarded_for VARCHAR,
-  vhost VARCHAR,
-  method VARCHAR,
-  path VARCHAR,                   -- path and query as requested
-  protocol VARCHAR,
-  status INTEGER,
-  bytes BIGINT,
-  user_agent VARCHAR,
-  referer VARCHAR,
-  account VARCHAR,
-  session VARCHAR,
-  request_id VARCHAR,
-  document VARCHAR
-);
--- The raw text of every line read (events and rejected lines), apart from the parsed columns:
+${eventsDdl()}-- The raw text of every line read (events and rejected lines), apart from the parsed columns:
 -- joined on (file_id, line) where a line is quoted (evidence pack, dashboard), never scanned by
 -- the analysis, so storing it costs a write and no reading.
 CREATE TABLE IF NOT EXISTS lines (
@@ -134,7 +113,10 @@ export class Store implements Disposable {
     // FSST string compression costs about a third of ingest time for half the store size; a store
     // about as large as the logs it holds is the better trade under a 72-hour clock.
     await store.run("SET disabled_compression_methods = 'fsst'");
-    if (!readOnly) await store.run(SCHEMA);
+    if (!readOnly) {
+      await store.run(SCHEMA);
+      await store.run(eventsComments());
+    }
     await store.checkSchema(file);
     return store;
   }

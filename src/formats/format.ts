@@ -53,24 +53,8 @@ export interface FastPath {
   sql(ctx: FormatContext): string;
 }
 
-export const PARSED_COLUMNS = [
-  'time',
-  'client_ip',
-  'forwarded_for',
-  'vhost',
-  'method',
-  'path',
-  'protocol',
-  'status',
-  'bytes',
-  'user_agent',
-  'referer',
-  'account',
-  'session',
-  'request_id',
-  'document',
-  'reject_reason',
-] as const;
+/** The columns a format's SQL returns, in order: from the event schema (src/db/schema.ts). */
+export { PARSED_COLUMNS } from '../db/schema.js';
 
 /**
  * Control bytes the ingest keeps out of every line DuckDB reads (the pre-pass copies and

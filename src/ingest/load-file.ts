@@ -2,7 +2,7 @@ import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Params, Store } from '../db/store.js';
 import type { LogFormat } from '../formats/format.js';
-import { PARSED_COLUMNS } from '../formats/format.js';
+import { EVENT_VALUE_COLUMNS, PARSED_COLUMNS } from '../db/schema.js';
 import { EXIT, UserError } from '../util/user-error.js';
 import { stage } from '../util/trace.js';
 import { REJECT_EXAMPLES, type RejectExample } from './file-report.js';
@@ -240,9 +240,7 @@ export async function loadFile(
   const from: Params = fast ? { copy: fast.copy } : {};
   const params = { id: fileId, source: file.source.name, role: file.source.role, first: firstLine, ...from };
   await store.run(
-    `INSERT INTO events SELECT $id::BIGINT * 1000000000000 + line_no, $id, line_no, $source, $role,
-       time, client_ip, forwarded_for, vhost, method, path, protocol, status, bytes, user_agent, referer,
-       account, session, request_id, document
+    `INSERT INTO events SELECT $id::BIGINT * 1000000000000 + line_no, $id, line_no, $source, $role, ${EVENT_VALUE_COLUMNS.join(', ')}
      FROM ${parsed} WHERE reject_reason IS NULL AND line_no >= $first`,
     params,
   );
