@@ -37,6 +37,9 @@ export interface FileReport {
   readonly replaced?: readonly number[];
 }
 
+/** The counts of a file of which nothing was read this run (failed, recognised, passed over). */
+export const NOTHING_READ = { format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [] } as const;
+
 /** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
 export const REJECT_EXAMPLES = 20;
 

@@ -8,7 +8,7 @@ import { formatByName, readerFor } from '../formats/registry.js';
 import { EXIT, UserError, type ExitCode, type UserMessage } from '../util/user-error.js';
 import { stage } from '../util/trace.js';
 import { isEarlierCopy, matchContent, settingsKey, storedSegments, type Segment } from './content-identity.js';
-import { IngestFailure, type FileReport } from './file-report.js';
+import { IngestFailure, NOTHING_READ, type FileReport } from './file-report.js';
 import { checkLineCount, currentSize, FileChangedError, grewWarning, lineFacts, loadFile, readFast, readLines, fastPathRefusal, trace, type Identity, type LoadCounts } from './load-file.js';
 import { examine, FileReadError, MAX_LINE_BYTES, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
@@ -69,7 +69,7 @@ function warnReplaced(reports: FileReport[]): void {
 }
 
 function ignored(p: PassedOver): FileReport {
-  return { source: p.source.name, path: p.shown, status: 'ignored', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: p.why };
+  return { source: p.source.name, path: p.shown, status: 'ignored', ...NOTHING_READ, sha256: '', warnings: [], note: p.why };
 }
 
 async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, progress?: Progress): Promise<FileReport> {
@@ -78,7 +78,7 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
   } catch (e) {
     if (e instanceof FileReadError) return unreadable(file, e);
     if (e instanceof FileChangedError) {
-      return { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], failure: 'unreadable', note: e.message, fix: 'run ingest again once the rotation is done: the files already read are skipped, and a rotated copy matched by the glob is read then' };
+      return { source: file.source.name, path: file.shown, status: 'failed', ...NOTHING_READ, sha256: '', warnings: [], failure: 'unreadable', note: e.message, fix: 'run ingest again once the rotation is done: the files already read are skipped, and a rotated copy matched by the glob is read then' };
     }
     throw e;
   }
@@ -86,7 +86,7 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
 
 /** A file the operating system will not let breachscope read: named, with what to do; the other files go on. */
 function unreadable(file: ResolvedFile, e: FileReadError): FileReport {
-  const base = { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], failure: 'unreadable' } as const;
+  const base = { source: file.source.name, path: file.shown, status: 'failed', ...NOTHING_READ, sha256: '', warnings: [], failure: 'unreadable' } as const;
   if (e.code === 'EACCES' || e.code === 'EPERM') {
     return { ...base, note: `cannot be read: permission denied (${e.code})`, fix: 'give the user running breachscope read access to the file (ls -l shows its owner and mode; e.g. add the user to its group, or setfacl -m u:USER:r FILE), then run ingest again: files already read are skipped' };
   }
@@ -99,7 +99,7 @@ function unreadable(file: ResolvedFile, e: FileReadError): FileReport {
 async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, progress?: Progress): Promise<FileReport> {
   const packed = unsupportedCompression(file.abs);
   if (packed) {
-    return { source: file.source.name, path: file.shown, status: 'failed', format: undefined, formatReason: undefined, sha256: '', lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], warnings: [], note: `${packed}-compressed: breachscope reads plain and gzip files`, fix: "decompress it next to the original (keep both for the record), or leave it out of the source's glob", failure: 'content' };
+    return { source: file.source.name, path: file.shown, status: 'failed', ...NOTHING_READ, sha256: '', warnings: [], note: `${packed}-compressed: breachscope reads plain and gzip files`, fix: "decompress it next to the original (keep both for the record), or leave it out of the source's glob", failure: 'content' };
   }
   const settings = settingsKey(file.source);
   const segments = await storedSegments(store, settings);
@@ -110,13 +110,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     return {
       ...base,
       status: 'failed',
-      format: undefined,
-      formatReason: undefined,
-      lines: 0,
-      comments: 0,
-      events: 0,
-      rejected: 0,
-      rejectExamples: [],
+      ...NOTHING_READ,
       note: `line ${facts.longestLine.line} is ${mb(facts.longestLine.bytes)} long, over the ${mb(MAX_LINE_BYTES)} a line may have: no web server writes such a line (a binary or damaged file?), and the file is not read`,
       fix: "leave the file out of the source's glob, or read a copy without that line (keep the original for the record)",
       failure: 'content',
@@ -129,13 +123,8 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   const held = (segment: Segment, upto: number): FileReport => ({
     ...base,
     status: 'skipped',
+    ...NOTHING_READ,
     format: segment.format,
-    formatReason: undefined,
-    lines: 0,
-    comments: 0,
-    events: 0,
-    rejected: 0,
-    rejectExamples: [],
     chain: { id: segment.chain_id, upto, bytes: facts.bytes },
     note:
       segment.abs_path === file.abs && upto === segment.physical_lines
@@ -165,7 +154,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     // Named only if no other file of this run holds the earlier content (a rotation moved it there): see ingestCase.
     for (const x of segments) if (x.abs_path === file.abs) replaced.add(x.chain_id);
     const chosen = match.kind === 'compare' ? { ok: true as const, format: readerFor(file.source, match.chain.format), reason: undefined } : chooseFormat(file.source, facts);
-    if (!chosen.ok) return { ...base, status: 'failed', format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [], note: chosen.note, fix: chosen.fix, failure: 'content' };
+    if (!chosen.ok) return { ...base, status: 'failed', ...NOTHING_READ, note: chosen.note, fix: chosen.fix, failure: 'content' };
     format = chosen.format;
     formatReason = chosen.reason;
   }
