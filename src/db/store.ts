@@ -113,11 +113,9 @@ export class Store implements Disposable {
     // FSST string compression costs about a third of ingest time for half the store size; a store
     // about as large as the logs it holds is the better trade under a 72-hour clock.
     await store.run("SET disabled_compression_methods = 'fsst'");
-    if (!readOnly) {
-      await store.run(SCHEMA);
-      await store.run(eventsComments());
-    }
+    if (!readOnly) await store.run(SCHEMA);
     await store.checkSchema(file);
+    if (!readOnly) await store.run(eventsComments());
     return store;
   }
 
