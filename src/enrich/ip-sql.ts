@@ -11,7 +11,13 @@ import type { Cidr } from './ip.js';
 
 /** What String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
 const JS_SPACE = [0x9, 0xa, 0xb, 0xc, 0xd, 0x20, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff];
-const jsTrim = (expr: string) => `trim(${expr}, ${JS_SPACE.map((c) => `chr(${c})`).join(' || ')})`;
+const SPACE_CLASS = `[${JS_SPACE.map((c) => `\\x{${c.toString(16)}}`).join('')}]`;
+/** trim() with a character list is slow: only called for the rare text that starts or ends with a space. */
+const jsTrim = (expr: string) =>
+  `CASE WHEN regexp_matches(${expr}, '^${SPACE_CLASS}|${SPACE_CLASS}$') THEN trim(${expr}, ${JS_SPACE.map((c) => `chr(${c})`).join(' || ')}) ELSE ${expr} END`;
+
+/** The eight groups of an IPv6 address, written out: a list lambda costs more than the expression. */
+const EIGHT = [1, 2, 3, 4, 5, 6, 7, 8];
 
 const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 /** A dotted quad without leading zeros (ip-address's Address4). */
@@ -53,20 +59,20 @@ export function parsedIpSql(source: string): string {
     // `::` stands for at least one zero group.
     `coalesce(_whole, CASE WHEN len(_head) + len(_rest) <> 8
        THEN _head || list_transform(range(greatest(8 - len(_head) - len(_rest), 0)), lambda i: '0') || _rest END) AS _groups`,
-    `CASE WHEN len(_groups) = 8 AND NOT list_contains(_groups, '') THEN list_transform(_groups, lambda g: ('0x' || g)::INTEGER) END AS _h`,
+    `CASE WHEN len(_groups) = 8 AND NOT list_contains(_groups, '') THEN [${EIGHT.map((i) => `('0x' || _groups[${i}])::INTEGER`).join(', ')}] END AS _h`,
     `_h[1] = 0 AND _h[2] = 0 AND _h[3] = 0 AND _h[4] = 0 AND _h[5] = 0 AND _h[6] = 65535 AS _mapped,
-     array_to_string(list_transform(_h, lambda x: CASE WHEN x = 0 THEN '1' ELSE '0' END), '') AS _zeros,
-     list_transform(_h, lambda x: printf('%x', x)) AS _hx`,
+     ${EIGHT.map((i) => `CASE WHEN _h[${i}] = 0 THEN '1' ELSE '0' END`).join(' || ')} AS _zeros,
+     [${EIGHT.map((i) => `lower(hex(_h[${i}]))`).join(', ')}] AS _hx`,
     // RFC 5952: the longest run of two or more zero groups becomes `::`, the first on a tie.
-    `coalesce(list_max(list_transform(regexp_extract_all(_zeros, '1+'), lambda r: length(r))), 0) AS _run`,
+    `CASE ${[8, 7, 6, 5, 4, 3, 2].map((n) => `WHEN contains(_zeros, '${'1'.repeat(n)}') THEN ${n}`).join(' ')} ELSE 0 END AS _run`,
     `CASE WHEN _is4 THEN _s
           WHEN _mapped THEN printf('%d.%d.%d.%d', _h[7] >> 8, _h[7] & 255, _h[8] >> 8, _h[8] & 255)
           WHEN _run >= 2 THEN array_to_string(_hx[1:strpos(_zeros, repeat('1', _run)) - 1], ':') || '::'
             || array_to_string(_hx[strpos(_zeros, repeat('1', _run)) + _run:], ':')
           ELSE array_to_string(_hx, ':') END AS ip,
-     CASE WHEN _is4 THEN list_reduce(string_split(_s, '.')::UBIGINT[], lambda a, b: a * 256 + b)
+     CASE WHEN _is4 THEN ${[1, 2, 3, 4].map((i) => `(split_part(_s, '.', ${i})::UBIGINT << ${32 - 8 * i})`).join(' | ')}
           WHEN _mapped THEN _h[7]::UBIGINT * 65536 + _h[8] END AS v4,
-     CASE WHEN NOT _mapped THEN list_reduce(_h::UHUGEINT[], lambda a, b: (a << 16) | b) END AS v6`,
+     CASE WHEN NOT _mapped THEN ${EIGHT.map((i) => `(_h[${i}]::UHUGEINT << ${128 - 16 * i})`).join(' | ')} END AS v6`,
   ];
   const nested = steps.reduce((from, step) => `SELECT *, ${step} FROM (${from})`, `SELECT * FROM ${source}`);
   return `SELECT * EXCLUDE (_t, _s1, _s, _is4, _tail, _hex, _halves, _whole, _head, _rest, _groups, _h, _mapped, _zeros, _hx, _run) FROM (${nested})`;
@@ -119,18 +125,20 @@ export function clientMapSql(pairs: string): string {
   ), hops AS (
     SELECT pair, unnest(chain) AS raw, generate_subscripts(chain, 1) AS pos FROM pairs
   ), addresses AS (
-    SELECT a.raw, a.ip, a.v4, a.v6,
-      EXISTS (SELECT 1 FROM ip_networks n WHERE n.kind = 'trusted' AND ${inNetworkSql('a', 'n')}) AS trusted
+    -- Whether each distinct hop is a trusted proxy, and the first authorized network it is in.
+    SELECT a.raw, a.ip, a.v4, a.v6, coalesce(bool_or(n.kind = 'trusted'), false) AS trusted,
+      arg_min(n.text, n.pos) FILTER (WHERE n.kind = 'authorized') AS network
     FROM (${parsedIpSql('(SELECT DISTINCT raw FROM hops)')}) a
+    LEFT JOIN ip_networks n ON ${inNetworkSql('a', 'n')}
+    GROUP BY ALL
   ), walked AS (
     SELECT h.pair,
       coalesce(
-        arg_max({'text': coalesce(a.ip, h.raw), 'v4': a.v4, 'v6': a.v6}, h.pos) FILTER (WHERE a.ip IS NULL OR NOT a.trusted),
-        arg_min({'text': coalesce(a.ip, h.raw), 'v4': a.v4, 'v6': a.v6}, h.pos)) AS client
+        arg_max({'client': coalesce(a.ip, h.raw), 'network': a.network}, h.pos) FILTER (WHERE a.ip IS NULL OR NOT a.trusted),
+        arg_min({'client': coalesce(a.ip, h.raw), 'network': a.network}, h.pos)) AS hop
     FROM hops h JOIN addresses a USING (raw)
     GROUP BY h.pair
   )
-  SELECT p.socket, p.xff, w.client.text AS client,
-    (SELECT arg_min(n.text, n.pos) FROM ip_networks n WHERE n.kind = 'authorized' AND ${inNetworkSql('w.client', 'n')}) AS network
+  SELECT p.socket, p.xff, w.hop.client AS client, w.hop.network AS network
   FROM pairs p LEFT JOIN walked w USING (pair)`;
 }
