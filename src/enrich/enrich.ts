@@ -2,7 +2,7 @@ import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { stage } from '../util/trace.js';
 import { UserError } from '../util/user-error.js';
-import { inAny, resolveClient } from './ip.js';
+import { clientMapSql, NETWORKS_SQL, networkParams } from './ip-sql.js';
 import { compileRoute, documentSql, RouteError, type Route } from './routes.js';
 
 /**
@@ -92,28 +92,11 @@ function compileRoutes(caseFile: CaseFile): Route[] {
 }
 
 /**
- * Client IPs are resolved in JavaScript (ip-address parses, canonicalises and tests CIDRs) once
- * per distinct (socket, forwarded-for) pair, then joined back in SQL.
+ * Client IPs are resolved in SQL (ip-sql.ts) once per distinct (socket, forwarded-for) pair, then
+ * joined back: no per-address work in JavaScript, whatever the number of clients.
  */
 async function buildClientMap(store: Store, caseFile: CaseFile): Promise<void> {
-  const pairs = await store.all<{ socket: string | null; xff: string | null }>(
-    'SELECT DISTINCT client_ip AS socket, forwarded_for AS xff FROM doc_events',
-  );
-  const socket: (string | null)[] = [];
-  const xff: (string | null)[] = [];
-  const client: (string | null)[] = [];
-  const network: (string | null)[] = [];
-  for (const p of pairs) {
-    const { ip } = resolveClient(p.socket, p.xff, caseFile.network.trustedProxies);
-    socket.push(p.socket);
-    xff.push(p.xff);
-    client.push(ip ?? null);
-    network.push(inAny(ip, caseFile.authorized.networks)?.text ?? null);
-  }
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE client_map AS
-     SELECT unnest($socket::VARCHAR[]) AS socket, unnest($xff::VARCHAR[]) AS xff,
-            unnest($client::VARCHAR[]) AS client, unnest($network::VARCHAR[]) AS network`,
-    { socket: socket as string[], xff: xff as string[], client: client as string[], network: network as string[] },
-  );
+  await store.run(NETWORKS_SQL, networkParams({ trusted: caseFile.network.trustedProxies, authorized: caseFile.authorized.networks }));
+  await store.run(clientMapSql('SELECT client_ip AS socket, forwarded_for AS xff FROM doc_events'));
+  await store.run('DROP TABLE ip_networks');
 }

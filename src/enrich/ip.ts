@@ -4,6 +4,13 @@ import { Address4, Address6 } from 'ip-address';
 export interface Cidr {
   readonly text: string;
   contains(canonicalIp: string): boolean;
+  /**
+   * The same block as inclusive ranges of address numbers, for SQL (see ip-sql.ts): `v4` holds the
+   * canonical IPv4 addresses it contains (an IPv4 block, or an IPv4-mapped IPv6 block of /96 or
+   * longer), `v6` the IPv6 ones (an IPv6 block).
+   */
+  readonly v4: readonly [bigint, bigint] | undefined;
+  readonly v6: readonly [bigint, bigint] | undefined;
 }
 
 const V4_MAPPED = new Address6('::ffff:0:0/96');
@@ -38,7 +45,12 @@ export function parseCidr(text: string): Cidr {
   if (!t.includes(':')) {
     if (!Address4.isValid(withMask)) throw new Error(`'${text}' is not an IPv4 CIDR such as 10.0.0.0/24`);
     const net = new Address4(withMask);
-    return { text: t, contains: (ip) => Address4.isValid(ip) && new Address4(ip).isInSubnet(net) };
+    return {
+      text: t,
+      contains: (ip) => isAddress(ip) && Address4.isValid(ip) && new Address4(ip).isInSubnet(net),
+      v4: [net.startAddress().bigInt(), net.endAddress().bigInt()],
+      v6: undefined,
+    };
   }
   if (!Address6.isValid(withMask)) throw new Error(`'${text}' is not an IPv6 CIDR such as 2001:db8::/32`);
   const net6 = new Address6(withMask);
@@ -47,10 +59,21 @@ export function parseCidr(text: string): Cidr {
   return {
     text: t,
     contains: (ip) => {
+      if (!isAddress(ip)) return false;
       if (Address4.isValid(ip)) return mapped ? new Address4(ip).isInSubnet(mapped) : false;
       return Address6.isValid(ip) && new Address6(ip).isInSubnet(net6);
     },
+    v4: mapped ? [mapped.startAddress().bigInt(), mapped.endAddress().bigInt()] : undefined,
+    v6: [net6.startAddress().bigInt(), net6.endAddress().bigInt()],
   };
+}
+
+/**
+ * A client written as a block (`10.0.0.1/32` in a forwarded-for) is not an address (canonicalIp
+ * refuses it, so the walk keeps it as written) and no network contains it.
+ */
+function isAddress(ip: string): boolean {
+  return !ip.includes('/');
 }
 
 export function inAny(ip: string | undefined, cidrs: readonly Cidr[]): Cidr | undefined {

@@ -95,6 +95,24 @@ describe('parseCidr', () => {
     assert.throws(() => parseCidr(''), /is not an IPv4 CIDR/);
   });
 
+  test('when a client is written as a block (not an address) then no CIDR contains it', () => {
+    // A forwarded-for entry `10.0.0.1/32` is no address: the walk keeps it as written, and it is
+    // in no authorized network.
+    assert.equal(resolveClient('10.0.0.1', '10.0.0.7/32', TRUSTED).ip, '10.0.0.7/32');
+    assert.equal(inAny('10.0.0.7/32', [parseCidr('10.0.0.0/8')]), undefined);
+    assert.equal(inAny('2001:db8::1/64', [parseCidr('2001:db8::/32')]), undefined);
+  });
+
+  test('when a CIDR is parsed then its ranges are the first and last address numbers of each family', () => {
+    assert.deepEqual([parseCidr('10.0.0.5/8').v4, parseCidr('10.0.0.5/8').v6], [[0x0a000000n, 0x0affffffn], undefined]);
+    assert.deepEqual(parseCidr('2001:db8::/32').v6, [0x20010db8n << 96n, (0x20010db9n << 96n) - 1n]);
+    assert.equal(parseCidr('2001:db8::/32').v4, undefined);
+    // IPv4-mapped from /96 on holds IPv4 addresses; a shorter block holds none (contains agrees).
+    assert.deepEqual(parseCidr('::ffff:203.0.113.0/120').v4, [0xcb007100n, 0xcb0071ffn]);
+    assert.equal(parseCidr('::/0').v4, undefined);
+    assert.equal(parseCidr('::/0').contains('203.0.113.7'), false);
+  });
+
   test('when an address is in one of several CIDRs then inAny returns that CIDR', () => {
     const list = [parseCidr('10.0.0.0/8'), parseCidr('192.0.2.0/24')];
     assert.equal(inAny('192.0.2.7', list)?.text, '192.0.2.0/24');
