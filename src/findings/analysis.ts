@@ -3,6 +3,7 @@ import type { Store } from '../db/store.js';
 import { checkDetectorSettings, loadDetectors, runDetectors, type DetectorRun } from '../detect/detectors.js';
 import { buildDocumentRequests } from '../enrich/enrich.js';
 import { loadReferenceData, type ReferenceCounts } from '../enrich/reference-data.js';
+import { quoteString } from '../db/sql.js';
 import { packagePath } from '../util/project-root.js';
 import { stage } from '../util/trace.js';
 import { REJECT_EXAMPLES } from '../ingest/ingest.js';
@@ -96,6 +97,17 @@ const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().
  * through them (evidence pack, dashboard).
  */
 export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o: { gapHours?: number } = {}): Promise<Analysis> {
+  // Where order matters the analysis says ORDER BY; keeping insertion order would hold whole
+  // tables of findings in memory instead of letting DuckDB spill them (ingest needs it kept).
+  await store.run('SET preserve_insertion_order = false');
+  try {
+    return await analyze(store, caseFile, top, o);
+  } finally {
+    await store.run('SET preserve_insertion_order = true');
+  }
+}
+
+async function analyze(store: Store, caseFile: CaseFile, top: number, o: { gapHours?: number }): Promise<Analysis> {
   await refuseOverlaps(store);
   await stage('overlaps-checked');
   const loaded = loadDetectors();
@@ -108,9 +120,9 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
   await stage('detectors-run');
   await store.run(
     `CREATE OR REPLACE TEMP TABLE unauthorized AS
-     SELECT r.*, f.detectors
+     SELECT r.*, ${detectorList(runs)} AS detectors
      FROM document_requests r
-     JOIN (SELECT event_id, list(DISTINCT detector ORDER BY detector) AS detectors FROM findings WHERE counts_as = 'disclosure' GROUP BY event_id) f USING (event_id)`,
+     JOIN (SELECT event_id, bit_or(${detectorBit(runs)}) AS mask FROM findings WHERE counts_as = 'disclosure' GROUP BY event_id) f USING (event_id)`,
   );
   const hasSubjects = caseFile.documents.subjects !== undefined;
   const s = await store.one(
@@ -180,6 +192,25 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
     detectors: runs.map(detectorSummary),
     warnings,
   };
+}
+
+/**
+ * The disclosure detectors that found an access, as a bit each: a fixed-size aggregate state that
+ * DuckDB can spill, where a list per access (a million of them) ran it out of memory.
+ */
+function disclosureIds(runs: readonly DetectorRun[]): string[] {
+  return runs.flatMap((r) => (r.ok && r.detector.countsAs === 'disclosure' ? [r.detector.id] : [])).sort();
+}
+
+function detectorBit(runs: readonly DetectorRun[]): string {
+  const ids = disclosureIds(runs);
+  if (ids.length === 0) return '0::UBIGINT';
+  return `CASE detector ${ids.map((id, i) => `WHEN ${quoteString(id)} THEN ${2 ** i}::UBIGINT`).join(' ')} ELSE 0::UBIGINT END`;
+}
+
+function detectorList(runs: readonly DetectorRun[]): string {
+  const ids = disclosureIds(runs);
+  return `list_filter([${ids.map((id, i) => `CASE WHEN mask & ${2 ** i}::UBIGINT <> 0 THEN ${quoteString(id)} END`).join(', ')}]::VARCHAR[], x -> x IS NOT NULL)`;
 }
 
 function detectorSummary(r: DetectorRun): DetectorSummary {
