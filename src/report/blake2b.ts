@@ -33,7 +33,7 @@ function compress(h: bigint[], block: Uint8Array, counter: bigint, last: boolean
     for (let j = 7; j >= 0; j--) w = (w << 8n) | BigInt(block[i * 8 + j]!);
     m.push(w);
   }
-  const v = [...h, ...IV];
+  const v: bigint[] = [...h, ...IV];
   v[12] = v[12]! ^ (counter & MASK);
   v[13] = v[13]! ^ (counter >> 64n);
   if (last) v[14] = v[14]! ^ MASK;
@@ -63,7 +63,7 @@ function compress(h: bigint[], block: Uint8Array, counter: bigint, last: boolean
 
 export function blake2b(data: Uint8Array, outLength = 64): Buffer {
   if (!Number.isInteger(outLength) || outLength < 1 || outLength > 64) throw new RangeError('BLAKE2b digest length is 1..64 bytes');
-  const h = [...IV];
+  const h: bigint[] = [...IV];
   h[0] = h[0]! ^ (0x01010000n | BigInt(outLength));
   const blocks = Math.max(1, Math.ceil(data.length / 128));
   for (let b = 0; b < blocks; b++) {
