@@ -38,7 +38,9 @@ export function ocsfRecordSql(): string {
     'time', epoch_ms(time), 'timezone_offset', 0,
     'message', ${sql.message},
     'metadata', json_object('product', json_object('name', 'breachscope', 'vendor_name', 'breachscope', 'version', $version), 'version', '${OCSF_VERSION}',
-      'log_name', source, 'original_time', ${sql.isoTime}),
+      'log_name', source, 'original_time', ${sql.isoTime},
+      -- actor comes from the host profile, which a record names when it uses it.
+      'profiles', CASE WHEN account IS NOT NULL THEN ['host'] END),
     'http_request', CASE WHEN method IS NOT NULL OR path IS NOT NULL OR user_agent IS NOT NULL OR request_id IS NOT NULL THEN json_object(
       'http_method', method,
       'url', CASE WHEN path IS NOT NULL THEN json_object('url_string', path, 'path', ${sql.urlPath}, 'query_string', ${sql.urlQuery}, 'hostname', ${sql.domain}) END,
