@@ -24,7 +24,7 @@ export async function verifyCommand(dir: string, o: { case?: string; pubkey?: st
   if (result.problems.length === 0) {
     process.stdout.write(`intact: every file of ${terminalSafe(dir)} matches manifest.json and its figures${o.case === undefined ? '' : ', and every input of the case is unchanged'}\n`);
     if (result.signature === 'not checked') process.stdout.write('signed: manifest.json.minisig is there but was not checked; pass --pubkey with the signer\'s public key\n');
-    else if (result.signature !== undefined) process.stdout.write(`signed: manifest.json.minisig is a valid signature by that key; trusted comment: ${terminalSafe(result.signature.trustedComment)}\n`);
+    else if (result.signature !== undefined) process.stdout.write(`signed: manifest.json.minisig is a valid signature by that key; trusted comment: ${terminalSafe(result.signature.trustedComment.replaceAll('\t', '  '))}\n`);
     return;
   }
   for (const p of result.problems) process.stdout.write(`${p.kind.padEnd(9)} ${terminalSafe(p.file)}${p.detail === undefined ? '' : `  ${terminalSafe(p.detail)}`}\n`);

@@ -67,8 +67,8 @@ export interface DetectorSummary {
   readonly file: string;
   readonly line: number | null;
   /** SHA-256 of the SQL text run (the detector file as loaded), and the parameter values bound: for the manifest. */
-  readonly sql_sha256: string | null;
-  readonly params: Readonly<Record<string, number | string>> | null;
+  readonly sql_sha256?: string | null;
+  readonly params?: Readonly<Record<string, number | string>> | null;
 }
 
 export interface Analysis {

@@ -211,7 +211,7 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
     generated_at: o.generatedAt.toISOString().replace('.000Z', 'Z'),
     ...(o.command === undefined ? {} : { command: ['breachscope', ...o.command] }),
     figures: analysis.summary,
-    detectors: analysis.detectors.map((d) => ({ id: d.id, file: d.file, sql_sha256: d.sql_sha256, params: d.params, findings: d.findings, error: d.error })),
+    detectors: analysis.detectors.map((d) => ({ id: d.id, file: d.file, sql_sha256: d.sql_sha256 ?? null, params: d.params ?? null, findings: d.findings, error: d.error })),
     inputs: [
       { role: 'case file', path: path.basename(caseFile.path), sha256: caseFile.sha256 },
       ...reference,
