@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateKey, keyIdText, publicKeyText, secretKeyText } from '../report/minisign.js';
 import { terminalSafe } from '../report/terminal-safe.js';
@@ -21,6 +21,8 @@ export async function keygenCommand(o: { out: string; password: boolean; force?:
   const key = generateKey();
   const secretText = await secretKeyText(key, password);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Removed first: writeFileSync's mode applies only to a new file, and a replaced key must be owner-only too.
+  rmSync(secret, { force: true });
   writeFileSync(secret, secretText, { mode: 0o600 });
   writeFileSync(pub, publicKeyText(key));
   process.stdout.write(`Key ${keyIdText(key.keyId)}${password === undefined ? ' (secret key not encrypted)' : ''}:\n`);

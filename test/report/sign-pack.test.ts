@@ -51,6 +51,20 @@ describe('signed evidence pack', { skip: noMinisign }, () => {
     assert.equal(statSync(keys.key).mode & 0o077, 0);
   });
 
+  test('when keygen would replace existing key files then it exits 2 and leaves them; --force replaces them', () => {
+    const before = readFileSync(keys.key, 'utf8');
+    const again = runCli(['keygen', '--out', path.dirname(keys.key), '--no-password']);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exist[\s\S]*--force/);
+    assert.equal(readFileSync(keys.key, 'utf8'), before);
+    const dir = path.join(tempDir(), 'k');
+    assert.equal(runCli(['keygen', '--out', dir, '--no-password']).code, 0);
+    const first = readFileSync(path.join(dir, 'breachscope.pub'), 'utf8');
+    assert.equal(runCli(['keygen', '--out', dir, '--no-password', '--force']).code, 0);
+    assert.notEqual(readFileSync(path.join(dir, 'breachscope.pub'), 'utf8'), first);
+    assert.equal(statSync(path.join(dir, 'breachscope.key')).mode & 0o077, 0);
+  });
+
   test('when a pack is signed then stock minisign accepts it with a trusted comment naming the case and the manifest\'s SHA-256, and so does verify --pubkey', () => {
     const m = minisign(['-Vm', 'manifest.json', '-p', keys.pub], { cwd: pack });
     assert.equal(m.code, 0, m.out);
