@@ -9,6 +9,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** The built CLI: `npm test` builds first (pretest), as `npm ci` does for `npx breachscope`. */
 export const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 export const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus', 'real-logs');
+/** Published schema definitions (ECS, OCSF) the exports are checked against; beside the clone, like the corpus. */
+export const SCHEMAS = path.resolve(ROOT, '..', 'shared', 'schemas');
 
 export interface CliResult {
   readonly code: number;

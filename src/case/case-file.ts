@@ -43,7 +43,8 @@ export interface CaseFile {
     readonly subjects: string | undefined;
     readonly grants: string | undefined;
   };
-  readonly authorized: { readonly accounts: readonly string[]; readonly networks: readonly Cidr[] };
+  /** `accountsFile`: the file `authorized.accounts` names (absolute), when it names one. */
+  readonly authorized: { readonly accounts: readonly string[]; readonly accountsFile: string | undefined; readonly networks: readonly Cidr[] };
   readonly detectors: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** When the controller became aware of the breach (GDPR Art. 33: 72 hours from here). */
   readonly awareAt: Date | undefined;
@@ -491,7 +492,7 @@ export function loadCaseFile(casePath: string, detectors: readonly Detector[] = 
     })),
     network: { trustedProxies: raw.network?.trusted_proxies ?? [] },
     documents: { routes: raw.documents?.routes ?? [], owners: fileKey('owners'), subjects: fileKey('subjects'), grants: fileKey('grants') },
-    authorized: { accounts, networks: raw.authorized?.networks ?? [] },
+    authorized: { accounts, accountsFile: typeof acc === 'string' ? path.resolve(dir, acc) : undefined, networks: raw.authorized?.networks ?? [] },
     detectors: raw.detectors ?? {},
     awareAt: raw.aware_at,
     breach: {

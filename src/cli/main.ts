@@ -103,14 +103,35 @@ program
   .option('--generated-at <time>', 'ISO 8601 time to record as generated-at (default: SOURCE_DATE_EPOCH, else now)')
   .option('--gap-hours <n>', 'report gaps longer than this between events of a source', positiveInteger, 6)
   .option('--max-rows <n>', 'rows per table in report.html/report.md, most accesses first (the evidence files hold every access)', positiveInteger, 1000)
-  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number }) => (await import('./report-command.js')).reportCommand(casePath, o));
+  .option('--sign <secret-key>', 'sign manifest.json with this minisign secret key (breachscope keygen) into manifest.json.minisig')
+  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string }) => (await import('./report-command.js')).reportCommand(casePath, o));
 
 program
   .command('verify')
   .description('check an evidence pack: every hash, the manifest\'s shape, and its figures against the evidence rows; exit 0 when intact, 1 naming each problem')
   .argument('<dir>', 'evidence pack folder')
   .option('--case <case>', 'the case file the pack was reported from: also re-hash the log and reference files its manifest names')
-  .action(async (dir: string, o: { case?: string }) => (await import('./verify-command.js')).verifyCommand(dir, o));
+  .option('--pubkey <file>', 'the signer\'s minisign public key: manifest.json.minisig must be its valid signature (exit 1 if bad or missing)')
+  .action(async (dir: string, o: { case?: string; pubkey?: string }) => (await import('./verify-command.js')).verifyCommand(dir, o));
+
+program
+  .command('export')
+  .description('analyze, then write the counted unauthorized accesses (--all: every document request with its verdict) as one JSON object a line for Timesketch, Elastic (ECS) or OCSF tools')
+  .argument('<case>', 'case file (YAML)')
+  .requiredOption('--to <format>', 'timesketch | ecs | ocsf')
+  .requiredOption('--out <file>', 'the JSON lines file to write (gzipped when it ends in .gz)')
+  .option('--all', 'every document request with its verdict, not only the counted accesses')
+  .addOption(dbOption())
+  .option('--gap-hours <n>', 'coverage: name gaps longer than this between events of a source', positiveInteger, 6)
+  .action(async (casePath: string, o: { to: string; out: string; all?: boolean; db?: string; gapHours: number }) => (await import('./export-command.js')).exportCommand(casePath, o));
+
+program
+  .command('keygen')
+  .description('write a minisign Ed25519 key pair for signing evidence packs: DIR/breachscope.key (passphrase from a prompt or BREACHSCOPE_KEY_PASSWORD) and DIR/breachscope.pub')
+  .requiredOption('--out <dir>', 'folder for the key files')
+  .option('--no-password', 'leave the secret key unencrypted (for automation; keep the file private)')
+  .option('--force', 'replace key files already in the folder')
+  .action(async (o: { out: string; password: boolean; force?: boolean }) => (await import('./keygen-command.js')).keygenCommand(o));
 
 program
   .command('formats')

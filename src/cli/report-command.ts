@@ -15,6 +15,9 @@ import { figuresSentence } from '../report/figures-sentence.js';
 import { toolVersion } from '../util/project-root.js';
 import { UserError } from '../util/user-error.js';
 import { openCase, printWarnings } from './open-case.js';
+import { signPack } from '../report/sign-pack.js';
+import { keyIdText } from '../report/minisign.js';
+import { loadSecretKey } from './signing-keys.js';
 
 /** --generated-at, else SOURCE_DATE_EPOCH (reproducible builds' convention), else now. */
 function generatedAt(flag: string | undefined): Date {
@@ -31,12 +34,14 @@ function generatedAt(flag: string | undefined): Date {
   return new Date(Math.floor(Date.now() / 1000) * 1000);
 }
 
-export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number }): Promise<void> {
+export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string }): Promise<void> {
   const at = generatedAt(o.generatedAt);
   if (!Number.isSafeInteger(o.maxRows) || o.maxRows < 1) {
     throw new UserError({ what: `--max-rows: '${String(o.maxRows)}' is not a positive whole number`, help: 'give the number of rows per table, e.g. --max-rows 1000' });
   }
   const target = packTarget(o.out);
+  // The key is read (and its passphrase asked) before the analysis: a wrong one fails in seconds, not after it.
+  const key = o.sign === undefined ? undefined : await loadSecretKey(o.sign);
   const { caseFile, store } = await openCase(casePath, o.db, { shared: true });
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
@@ -52,11 +57,13 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
         outDir: staging,
         generatedAt: at,
         toolVersion: version,
+        command: process.argv.slice(2),
         before: () => {
           writeFileSync(path.join(staging, 'report.html'), renderHtml(model));
           writeFileSync(path.join(staging, 'report.md'), renderMarkdown(model));
         },
       });
+      if (key) signPack(staging, key, { caseTitle: caseFile.title, at });
       await stage('pack-staged', staging);
       placePack(staging, target);
     } catch (e) {
@@ -67,6 +74,7 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
     process.stdout.write(`Evidence pack in ${terminalSafe(target.dir)}:\n`);
     for (const f of manifest.outputs) process.stdout.write(`  ${f.path.padEnd(18)} ${String(f.bytes).padStart(10)} bytes  sha256 ${f.sha256}\n`);
     process.stdout.write(`  manifest.json      hashes of ${manifest.inputs.length} inputs and ${manifest.outputs.length} outputs; check with: breachscope verify ${terminalSafe(o.out)}\n`);
+    if (key) process.stdout.write(`  manifest.json.minisig  signed by key ${keyIdText(key.keyId)}; check with: minisign -Vm manifest.json -p breachscope.pub (or breachscope verify --pubkey)\n`);
   } finally {
     store.close();
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { checkDetectorSettings, loadDetectors, runDetectors, type DetectorRun } from '../detect/detectors.js';
@@ -66,6 +67,9 @@ export interface DetectorSummary {
   readonly error: string | null;
   readonly file: string;
   readonly line: number | null;
+  /** SHA-256 of the SQL text run (the detector file as loaded), and the parameter values bound: for the manifest. */
+  readonly sql_sha256?: string | null;
+  readonly params?: Readonly<Record<string, number | string>> | null;
 }
 
 export interface Analysis {
@@ -213,11 +217,13 @@ function detectorList(runs: readonly DetectorRun[]): string {
   return `list_filter([${ids.map((id, i) => `CASE WHEN mask & ${2 ** i}::UBIGINT <> 0 THEN ${quoteString(id)} END`).join(', ')}]::VARCHAR[], x -> x IS NOT NULL)`;
 }
 
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
 function detectorSummary(r: DetectorRun): DetectorSummary {
   if (r.ok) {
-    return { id: r.detector.id, title: r.detector.title, counts_as: r.detector.countsAs, level: r.detector.level, findings: r.findings, error: null, file: packagePath(r.detector.file), line: null };
+    return { id: r.detector.id, title: r.detector.title, counts_as: r.detector.countsAs, level: r.detector.level, findings: r.findings, error: null, file: packagePath(r.detector.file), line: null, sql_sha256: sha256Hex(r.detector.sql), params: r.params };
   }
-  return { id: r.id, title: r.detector?.title, counts_as: r.detector?.countsAs, level: r.detector?.level, findings: null, error: r.error, file: packagePath(r.file), line: r.line ?? null };
+  return { id: r.id, title: r.detector?.title, counts_as: r.detector?.countsAs, level: r.detector?.level, findings: null, error: r.error, file: packagePath(r.file), line: r.line ?? null, sql_sha256: r.detector ? sha256Hex(r.detector.sql) : null, params: null };
 }
 
 /**

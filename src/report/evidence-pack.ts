@@ -78,6 +78,8 @@ export interface PackOptions {
   readonly outDir: string;
   readonly generatedAt: Date;
   readonly toolVersion: string;
+  /** The command line that made the pack (argv after the program; no secret is ever an argument). */
+  readonly command?: readonly string[];
   /** Writes further files into the pack before the manifest hashes its contents. */
   readonly before?: () => void;
 }
@@ -86,7 +88,11 @@ export interface Manifest {
   readonly tool: { readonly name: 'breachscope'; readonly version: string; readonly duckdb: string };
   readonly case: { readonly title: string; readonly path: string; readonly sha256: string };
   readonly generated_at: string;
+  /** `breachscope` and its arguments as run. */
+  readonly command?: readonly string[];
   readonly figures: Analysis['summary'];
+  /** Each detector as run: its file, the SHA-256 of its SQL text and the parameter values bound. */
+  readonly detectors?: readonly { readonly id: string; readonly file: string; readonly sql_sha256: string | null; readonly params: Readonly<Record<string, number | string>> | null; readonly findings: number | null; readonly error: string | null }[];
   readonly inputs: readonly { readonly role: string; readonly path: string; readonly sha256: string; readonly bytes?: number }[];
   readonly outputs: readonly { readonly path: string; readonly sha256: string; readonly bytes: number }[];
   /** SHA-256 of this manifest written with self_sha256 = "": a changed byte anywhere shows. */
@@ -94,9 +100,11 @@ export interface Manifest {
 }
 
 export const MANIFEST = 'manifest.json';
+/** The manifest's minisign signature (report --sign): the one file of a pack the manifest cannot list. */
+export const SIGNATURE = `${MANIFEST}.minisig`;
 
-/** Every file of a pack, and the only names a pack folder holds. */
-export const PACK_FILES = ['report.html', 'report.md', 'evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST] as const;
+/** Every file of a pack, and the only names a pack folder holds (the signature only in a signed pack). */
+export const PACK_FILES = ['report.html', 'report.md', 'evidence.csv', 'evidence.parquet', 'evidence.arrow', 'subjects.csv', MANIFEST, SIGNATURE] as const;
 
 export const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
@@ -184,10 +192,12 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
   o.before?.();
   const { version } = await store.one<{ version: string }>('SELECT version() AS version');
   const files = await store.all<{ source: string; path: string; sha256: string; bytes: number }>('SELECT source, path, sha256, bytes FROM case_files ORDER BY path, source');
-  const reference = (['owners', 'subjects', 'grants'] as const)
+  const reference: { role: string; path: string; sha256: string }[] = (['owners', 'subjects', 'grants'] as const)
     .map((k) => [k, caseFile.documents[k]] as const)
     .filter((x): x is readonly [typeof x[0], string] => x[1] !== undefined)
     .map(([k, p]) => ({ role: `documents.${k}`, path: path.relative(caseFile.dir, p), sha256: sha256(readFileSync(p)) }));
+  const accounts = caseFile.authorized.accountsFile;
+  if (accounts !== undefined) reference.push({ role: 'authorized.accounts', path: path.relative(caseFile.dir, accounts), sha256: sha256(readFileSync(accounts)) });
   const outputs = readdirSync(o.outDir)
     .filter((f) => f !== MANIFEST)
     .sort()
@@ -199,7 +209,9 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
     tool: { name: 'breachscope', version: o.toolVersion, duckdb: version },
     case: { title: caseFile.title, path: path.basename(caseFile.path), sha256: caseFile.sha256 },
     generated_at: o.generatedAt.toISOString().replace('.000Z', 'Z'),
+    ...(o.command === undefined ? {} : { command: ['breachscope', ...o.command] }),
     figures: analysis.summary,
+    detectors: analysis.detectors.map((d) => ({ id: d.id, file: d.file, sql_sha256: d.sql_sha256 ?? null, params: d.params ?? null, findings: d.findings, error: d.error })),
     inputs: [
       { role: 'case file', path: path.basename(caseFile.path), sha256: caseFile.sha256 },
       ...reference,

@@ -6,7 +6,9 @@ import { RecordBatchReader } from 'apache-arrow';
 import { z } from 'zod';
 import { quoteString } from '../db/sql.js';
 import { Store } from '../db/store.js';
-import { EVIDENCE_COLUMNS, MANIFEST, PACK_FILES, manifestText, sha256, type Manifest } from './evidence-pack.js';
+import { EVIDENCE_COLUMNS, MANIFEST, PACK_FILES, SIGNATURE, manifestText, sha256, type Manifest } from './evidence-pack.js';
+import type { PublicKey } from './minisign.js';
+import { checkPackSignature } from './sign-pack.js';
 
 /**
  * What `verify` checks in an evidence pack. The manifest is read as hostile: only the pack's own
@@ -15,7 +17,7 @@ import { EVIDENCE_COLUMNS, MANIFEST, PACK_FILES, manifestText, sha256, type Mani
  * evidence file, so that rows dropped with all hashes recomputed still show.
  */
 
-export type ProblemKind = 'changed' | 'missing' | 'extra' | 'unlisted' | 'foreign' | 'not-file' | 'invalid' | 'differs';
+export type ProblemKind = 'changed' | 'missing' | 'extra' | 'unlisted' | 'foreign' | 'not-file' | 'invalid' | 'differs' | 'unsigned' | 'signature';
 
 export interface Problem {
   readonly kind: ProblemKind;
@@ -23,9 +25,12 @@ export interface Problem {
   readonly detail?: string;
 }
 
-export type VerifyResult = { readonly pack: false } | { readonly pack: true; readonly problems: readonly Problem[] };
+/** `signature`: the trusted comment of a signature checked with --pubkey; 'not checked' when the pack is signed and no key was given. */
+export type VerifyResult = { readonly pack: false } | { readonly pack: true; readonly problems: readonly Problem[]; readonly signature?: { readonly trustedComment: string } | 'not checked' };
 
-const DATA_FILES = PACK_FILES.filter((f) => f !== MANIFEST);
+const DATA_FILES = PACK_FILES.filter((f) => f !== MANIFEST && f !== SIGNATURE);
+/** A minisign signature is four short lines. */
+const MAX_SIGNATURE_BYTES = 64 * 1024;
 /** A manifest this large is not one breachscope wrote (one line per input file). */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
@@ -51,6 +56,15 @@ const ManifestShape = z.object({
   inputs: z.array(z.object({ role: z.string(), path: z.string().min(1), sha256: sha256Text, bytes: count.optional() })),
   outputs: z.array(z.object({ path: z.string(), sha256: sha256Text, bytes: count })),
   self_sha256: sha256Text,
+  command: z.array(z.string()).optional(),
+  detectors: z.array(z.object({
+    id: z.string(),
+    file: z.string(),
+    sql_sha256: sha256Text.nullable(),
+    params: z.record(z.string(), z.union([z.number(), z.string()])).nullable(),
+    findings: count.nullable(),
+    error: z.string().nullable(),
+  })).optional(),
 });
 
 /** Opens a file for reading only if it is a regular file: never a FIFO (that would block) or a device. */
@@ -91,7 +105,7 @@ function hashFd(fd: number, limit = Number.POSITIVE_INFINITY): { sha256: string;
   return { sha256: hash.digest('hex'), bytes };
 }
 
-function readManifest(file: string): { text: string } | { problem: Problem } {
+function readManifest(file: string): { text: string; bytes: Buffer } | { problem: Problem } {
   const opened = openRegular(file, false);
   if ('why' in opened) return { problem: { kind: 'not-file', file: MANIFEST, detail: `${opened.why}; not read` } };
   try {
@@ -103,7 +117,7 @@ function readManifest(file: string): { text: string } | { problem: Problem } {
       if (n === 0) break;
       at += n;
     }
-    return { text: buffer.subarray(0, at).toString('utf8') };
+    return { text: buffer.subarray(0, at).toString('utf8'), bytes: buffer.subarray(0, at) };
   } finally {
     closeSync(opened.fd);
   }
@@ -263,6 +277,27 @@ export function checkInputs(manifest: Manifest, caseDir: string): Problem[] {
 export interface VerifyOptions {
   /** The case file: its inputs are hashed again too. */
   readonly caseDir?: string;
+  /** The signer's public key: manifest.json.minisig must be there and be its valid signature of manifest.json. */
+  readonly publicKey?: PublicKey;
+}
+
+/** Reads the signature file as hostile input: a regular file, directly in the folder, of a signature's size. */
+function readSignature(file: string): { text: string } | { problem: Problem } | undefined {
+  try {
+    lstatSync(file);
+  } catch {
+    return undefined;
+  }
+  const opened = openRegular(file, false);
+  if ('why' in opened) return { problem: { kind: 'not-file', file: SIGNATURE, detail: `${opened.why}; not read` } };
+  try {
+    if (opened.stat.size > MAX_SIGNATURE_BYTES) return { problem: { kind: 'signature', file: SIGNATURE, detail: `${opened.stat.size} bytes: not a minisign signature` } };
+    const buffer = Buffer.alloc(opened.stat.size);
+    const n = readSync(opened.fd, buffer, 0, buffer.length, null);
+    return { text: buffer.subarray(0, n).toString('utf8') };
+  } finally {
+    closeSync(opened.fd);
+  }
 }
 
 /** Every check of a pack folder; `{ pack: false }` when it has no manifest.json at all. */
@@ -277,7 +312,18 @@ export async function verifyPack(dir: string, o: VerifyOptions = {}): Promise<Ve
   for (const e of readdirSync(dir).sort()) if (!own.has(e)) problems.push({ kind: 'extra', file: e });
 
   let manifest: Manifest | undefined;
+  let signature: { readonly trustedComment: string } | 'not checked' | undefined;
   const read = readManifest(path.join(dir, MANIFEST));
+  const signed = readSignature(path.join(dir, SIGNATURE));
+  if (signed !== undefined && 'problem' in signed) problems.push(signed.problem);
+  else if (o.publicKey !== undefined) {
+    if (signed === undefined) problems.push({ kind: 'unsigned', file: SIGNATURE, detail: 'missing: --pubkey asks for a signed pack (report --sign)' });
+    else if (!('problem' in read)) {
+      const check = checkPackSignature(o.publicKey, read.bytes, signed.text);
+      if (check.ok) signature = { trustedComment: check.trustedComment };
+      else problems.push({ kind: 'signature', file: SIGNATURE, detail: check.why });
+    }
+  } else if (signed !== undefined) signature = 'not checked';
   if ('problem' in read) problems.push(read.problem);
   else {
     let raw: unknown;
@@ -338,5 +384,5 @@ export async function verifyPack(dir: string, o: VerifyOptions = {}): Promise<Ve
     problems.push(...(await crossCheck(dir, manifest.figures, readable)));
     if (o.caseDir !== undefined) problems.push(...checkInputs(manifest, o.caseDir));
   }
-  return { pack: true, problems };
+  return { pack: true, problems, ...(signature === undefined ? {} : { signature }) };
 }

@@ -1,0 +1,52 @@
+import { renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Store } from '../db/store.js';
+import { quoteString } from '../db/sql.js';
+import { ecsRecordSql } from './ecs-record.js';
+import { EXPORT_ORDER, exportRowsSql } from './export-rows.js';
+import { ocsfRecordSql } from './ocsf-record.js';
+import { timesketchRecordSql } from './timesketch-record.js';
+
+export const EXPORT_FORMATS = ['timesketch', 'ecs', 'ocsf'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+const RECORDS: Record<ExportFormat, () => string> = { timesketch: timesketchRecordSql, ecs: ecsRecordSql, ocsf: ocsfRecordSql };
+
+export interface ExportOptions {
+  readonly format: ExportFormat;
+  readonly out: string;
+  readonly all: boolean;
+  readonly hasSubjects: boolean;
+  readonly caseTitle: string;
+  readonly toolVersion: string;
+}
+
+/** The SELECT of one JSON text per line, in order; $case and $version bound. Null fields are left out (merge-patch semantics). */
+export function exportSql(o: Pick<ExportOptions, 'format' | 'all' | 'hasSubjects'>): string {
+  return `SELECT json_merge_patch('{}', ${RECORDS[o.format]()})::VARCHAR AS record
+FROM (${exportRowsSql(o)})
+ORDER BY ${EXPORT_ORDER}`;
+}
+
+/**
+ * DuckDB writes the lines itself (COPY, chunk by chunk, gzip when the name ends in .gz): nothing
+ * proportional to the case is held in JavaScript. A record is compact JSON, so it holds no line
+ * end and no tab, and the CSV writer with no quote character writes it as it is. The file is
+ * written beside the target and renamed when complete, so a failed run leaves no half export.
+ */
+export async function writeExport(store: Store, o: ExportOptions): Promise<number> {
+  const target = path.resolve(o.out);
+  const partial = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}`);
+  const compression = target.endsWith('.gz') ? 'gzip' : 'none';
+  try {
+    await store.run(`CREATE OR REPLACE TEMP TABLE export_params AS SELECT $case::VARCHAR AS c, $version::VARCHAR AS v`, { case: o.caseTitle, version: o.toolVersion });
+    const select = exportSql(o).replaceAll('$case', '(SELECT c FROM export_params)').replaceAll('$version', '(SELECT v FROM export_params)');
+    // COPY answers with the number of rows it wrote.
+    const written = await store.all(`COPY (${select}) TO ${quoteString(partial)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t', COMPRESSION ${compression})`);
+    renameSync(partial, target);
+    return Number(Object.values(written[0] ?? {})[0] ?? 0);
+  } catch (e) {
+    rmSync(partial, { force: true });
+    throw e;
+  }
+}
