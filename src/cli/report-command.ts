@@ -49,6 +49,7 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
     printWarnings(analysis.warnings);
     const version = toolVersion();
     const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: version, gapHours: o.gapHours, maxRows: o.maxRows });
+    await stage('report-model');
     const staging = stagePack(target);
     let manifest;
     try {

@@ -15,11 +15,11 @@ const H = '[0-9a-fA-F]{1,4}';
 const IPV6 = [`(${H}:){7}${H}`, `(${H}:){1,7}:`, `(${H}:){1,6}:${H}`, `(${H}:){1,5}(:${H}){1,2}`, `(${H}:){1,4}(:${H}){1,3}`, `(${H}:){1,3}(:${H}){1,4}`, `(${H}:){1,2}(:${H}){1,5}`, `${H}:(:${H}){1,6}`, `:((:${H}){1,7}|:)`].join('|');
 export const IP_RE = `^(${IPV4}|${IPV6})$`;
 
-export function exportRowsSql(o: { readonly all: boolean; readonly hasSubjects: boolean }): string {
+/** `flagged`: findingsByEvent(store), the detectors and reasons per event, built so that it spills. */
+export function exportRowsSql(o: { readonly all: boolean; readonly hasSubjects: boolean; readonly flagged: string }): string {
   return `
 WITH flagged AS (
-  SELECT event_id, list(DISTINCT detector ORDER BY detector) AS detectors, string_agg(reason, ' | ' ORDER BY detector, reason) AS reason
-  FROM (SELECT DISTINCT event_id, detector, reason FROM findings) GROUP BY event_id
+  SELECT * FROM ${o.flagged}
 ), subject_counts AS (
   SELECT document_id, count(DISTINCT subject_id) AS n FROM subjects GROUP BY document_id
 )

@@ -2,6 +2,7 @@ import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../db/store.js';
 import { quoteString } from '../db/sql.js';
+import { findingsByEvent } from '../findings/findings-by-event.js';
 import { ecsRecordSql } from './ecs-record.js';
 import { EXPORT_ORDER, exportRowsSql } from './export-rows.js';
 import { ocsfRecordSql } from './ocsf-record.js';
@@ -22,7 +23,7 @@ export interface ExportOptions {
 }
 
 /** The SELECT of one JSON text per line, in order; $case and $version bound. Null fields are left out (merge-patch semantics). */
-export function exportSql(o: Pick<ExportOptions, 'format' | 'all' | 'hasSubjects'>): string {
+export function exportSql(o: Pick<ExportOptions, 'format' | 'all' | 'hasSubjects'> & { readonly flagged: string }): string {
   return `SELECT json_merge_patch('{}', ${RECORDS[o.format]()})::VARCHAR AS record
 FROM (${exportRowsSql(o)})
 ORDER BY ${EXPORT_ORDER}`;
@@ -40,7 +41,7 @@ export async function writeExport(store: Store, o: ExportOptions): Promise<numbe
   const compression = target.endsWith('.gz') ? 'gzip' : 'none';
   try {
     await store.run(`CREATE OR REPLACE TEMP TABLE export_params AS SELECT $case::VARCHAR AS c, $version::VARCHAR AS v`, { case: o.caseTitle, version: o.toolVersion });
-    const select = exportSql(o).replaceAll('$case', '(SELECT c FROM export_params)').replaceAll('$version', '(SELECT v FROM export_params)');
+    const select = exportSql({ ...o, flagged: await findingsByEvent(store) }).replaceAll('$case', '(SELECT c FROM export_params)').replaceAll('$version', '(SELECT v FROM export_params)');
     // COPY answers with the number of rows it wrote.
     const written = await store.all(`COPY (${select}) TO ${quoteString(partial)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t', COMPRESSION ${compression})`);
     renameSync(partial, target);

@@ -101,17 +101,6 @@ const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().
  * through them (evidence pack, dashboard).
  */
 export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o: { gapHours?: number } = {}): Promise<Analysis> {
-  // Where order matters the analysis says ORDER BY; keeping insertion order would hold whole
-  // tables of findings in memory instead of letting DuckDB spill them (ingest needs it kept).
-  await store.run('SET preserve_insertion_order = false');
-  try {
-    return await analyze(store, caseFile, top, o);
-  } finally {
-    await store.run('SET preserve_insertion_order = true');
-  }
-}
-
-async function analyze(store: Store, caseFile: CaseFile, top: number, o: { gapHours?: number }): Promise<Analysis> {
   await refuseOverlaps(store);
   await stage('overlaps-checked');
   const loaded = loadDetectors();
@@ -265,9 +254,12 @@ async function caseFileRows(store: Store): Promise<IngestFile[]> {
        FROM case_file_segments s JOIN case_chain_file k ON k.chain_id = s.chain_id
        GROUP BY s.case_source, s.case_path
      ), ex AS (
-       SELECT a.source, a.path, list({'line': r.line, 'reason': r.reason} ORDER BY r.line)[1:${REJECT_EXAMPLES}] AS reject_examples
-       FROM agg a JOIN files rf ON rf.chain_id = a.chain_id JOIN rejects r ON r.file_id = rf.file_id AND r.line <= a.upto
-       GROUP BY a.source, a.path
+       -- the first rejects of each file only: a list of all of a file's rejects (millions) would not spill
+       SELECT source, path, list({'line': line, 'reason': reason} ORDER BY line) AS reject_examples FROM (
+         SELECT a.source, a.path, r.line, r.reason
+         FROM agg a JOIN files rf ON rf.chain_id = a.chain_id JOIN rejects r ON r.file_id = rf.file_id AND r.line <= a.upto
+         QUALIFY row_number() OVER (PARTITION BY a.source, a.path ORDER BY r.line) <= ${REJECT_EXAMPLES}
+       ) GROUP BY source, path
      )
      SELECT agg.* EXCLUDE (chain_id, upto), coalesce(ex.reject_examples, []) AS reject_examples
      FROM agg LEFT JOIN ex USING (source, path) ORDER BY path, source`,

@@ -48,17 +48,16 @@ async function documentWarnings(store: Store, caseFile: CaseFile, documentReques
   if (caseFile.documents.owners === undefined) {
     return [{ code: 'owners_not_requested', message: 'the case names no owners file (documents.owners): no document has an owner, so no access can be counted as unauthorized' }];
   }
-  const known = await store.one<{ known: number; ids: number; examples: string[] }>(
-    `SELECT count(*) FILTER (WHERE known_document) AS known, count(DISTINCT document) AS ids,
-       coalesce(list(DISTINCT document ORDER BY document)[1:3], []) AS examples FROM document_requests`,
-  );
+  const known = await store.one<{ known: number; ids: number }>('SELECT count(*) FILTER (WHERE known_document) AS known, count(DISTINCT document) AS ids FROM document_requests');
   if (known.known > 0) return [];
-  const owned = await store.one<{ examples: string[] }>('SELECT coalesce(list(document_id ORDER BY document_id)[1:3], []) AS examples FROM (SELECT DISTINCT document_id FROM owners)');
+  const firstThree = async (sql: string) => (await store.all<{ id: string }>(sql)).map((r) => r.id);
+  const requested = await firstThree('SELECT DISTINCT document AS id FROM document_requests ORDER BY id LIMIT 3');
+  const owned = { examples: await firstThree('SELECT DISTINCT document_id AS id FROM owners ORDER BY id LIMIT 3') };
   return [
     {
       code: 'owners_not_requested',
       message:
-        `none of the ${plural(known.ids, 'document id', 'document ids')} requested (${known.examples.map((x) => `'${x}'`).join(', ')}${known.ids > 3 ? ', ...' : ''}) ` +
+        `none of the ${plural(known.ids, 'document id', 'document ids')} requested (${requested.map((x) => `'${x}'`).join(', ')}${known.ids > 3 ? ', ...' : ''}) ` +
         `is in the owners file (its ids look like ${owned.examples.map((x) => `'${x}'`).join(', ') || 'nothing: it is empty'}): 0 is not a finding, check the route's {doc} and the owners file`,
     },
   ];

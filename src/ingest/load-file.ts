@@ -32,6 +32,8 @@ export function csvSource(file: string, gzip: boolean): string {
 
 export async function readLines(store: Store, file: ResolvedFile, from: string, gzip: boolean): Promise<void> {
   try {
+    // rowid + 1 is the line number: the rows must keep the file's order.
+    await store.run('SET preserve_insertion_order = true');
     await store.run(`CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT line FROM ${csvSource(from, gzip)}`, { file: from });
   } catch (e) {
     // DuckDB's CSV errors quote the offending line whole: it could be megabytes of hostile bytes.
@@ -42,6 +44,8 @@ export async function readLines(store: Store, file: ResolvedFile, from: string, 
       .map((l) => (l.length > 200 ? `${l.slice(0, 200)}...` : l).replace(/[\x00-\x1f\x7f-\x9f]/g, '?'))
       .join(' ');
     throw new UserError({ what: `${file.shown}: DuckDB could not read its lines`, why, where: file.abs, help: 'report this file to the breachscope developers' }, EXIT.runtime);
+  } finally {
+    await store.run('SET preserve_insertion_order = false');
   }
 }
 
@@ -95,9 +99,7 @@ export async function readFast(store: Store, file: ResolvedFile, plan: ReadPlan)
       return undefined;
     }
     const lines: LineFacts = { expected, comments: 0 };
-    // Rows land in any order (event ids and line numbers say where each is from); keeping file
-    // order would hold the inserts to one thread.
-    await store.run('SET preserve_insertion_order = false');
+    // Rows land in any order (event ids and line numbers say where each is from).
     const counts = await store.transaction(() => loadFile(store, file, plan, lines, { ...fastQueries(format, file, facts), copy }));
     await stage('committed', file.shown);
     return counts;
@@ -107,7 +109,6 @@ export async function readFast(store: Store, file: ResolvedFile, plan: ReadPlan)
     trace(`fast path stepped aside: ${(e as Error).message}`);
     return undefined;
   } finally {
-    await store.run('SET preserve_insertion_order = true');
     rmSync(copy, { force: true });
   }
 }

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { AsyncByteQueue, Field, Int32, Int64, makeBuilder, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, TimestampMillisecond, Utf8, type DataType } from 'apache-arrow';
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
+import { stage } from '../util/trace.js';
+import { findingsByEvent } from '../findings/findings-by-event.js';
 import type { Analysis } from '../findings/analysis.js';
 
 /**
@@ -27,19 +29,23 @@ const NUMERIC = new Set(['status', 'bytes', 'line']);
  * file named is a file of the case that holds the line at that number now (case_chain_file), so
  * every row can be checked against an input the manifest lists, whatever rotation did since.
  */
-const EVIDENCE_SQL = `
+const evidenceSql = (reasons: string) => `
 SELECT
   strftime(u.time, '%Y-%m-%dT%H:%M:%SZ') AS event_time,
   u.client_ip, u.account, u.document,
-  (SELECT string_agg(s.subject_id, ';' ORDER BY s.subject_id) FROM subjects s WHERE s.document_id = u.document) AS subjects,
+  ds.subjects,
   array_to_string(u.detectors, ';') AS detectors,
-  (SELECT string_agg(f.reason, ' | ' ORDER BY f.detector) FROM findings f WHERE f.event_id = u.event_id AND f.counts_as = 'disclosure') AS reason,
+  r.reason,
   u.method, u.path, u.status, u.bytes, u.user_agent, u.referer,
   u.source, fl.path AS file, u.line, fl.sha256 AS file_sha256, l.raw AS raw_line
 FROM unauthorized u
 JOIN case_segments s ON s.file_id = u.file_id
 JOIN case_chain_file fl ON fl.chain_id = s.chain_id
 JOIN lines l ON l.file_id = u.file_id AND l.line = u.line
+LEFT JOIN ${reasons} r ON r.event_id = u.event_id
+-- one aggregate per document, not per access (a million correlated string_agg states do not spill)
+LEFT JOIN (SELECT document_id, string_agg(subject_id, ';' ORDER BY subject_id) AS subjects FROM subjects
+           WHERE document_id IN (SELECT document FROM unauthorized) GROUP BY document_id) ds ON ds.document_id = u.document
 ORDER BY u.time, fl.path, u.line`;
 
 /**
@@ -180,9 +186,13 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
   // One thread while writing: DuckDB's writers then give the same bytes on every run.
   await store.run('SET threads = 1');
   try {
+    const EVIDENCE_SQL = evidenceSql(await findingsByEvent(store, 'disclosure'));
     await copyTo(store, neutralised(EVIDENCE_COLUMNS, EVIDENCE_SQL), out('evidence.csv'), 'csv');
+    await stage('evidence-csv');
     await copyTo(store, EVIDENCE_SQL, out('evidence.parquet'), 'parquet');
+    await stage('evidence-parquet');
     await writeArrow(store, EVIDENCE_SQL, out('evidence.arrow'));
+    await stage('evidence-arrow');
     const subjectColumns = ['subject_id', 'documents', 'document_ids', 'accesses', 'first_access', 'last_access', 'distinct_ips'];
     const subjectsSql = SUBJECTS_SQL(caseFile.documents.subjects !== undefined);
     await copyTo(store, `SELECT ${subjectColumns.map((c) => (['documents', 'accesses', 'distinct_ips'].includes(c) ? c : `${csvCellSql(c)} AS ${c}`)).join(', ')} FROM (${subjectsSql})`, out('subjects.csv'), 'csv');
