@@ -75,7 +75,8 @@ export class Store implements Disposable {
 
   /** A throwaway in-memory database, for checks that need DuckDB's parser and no data. */
   static async memory(): Promise<Store> {
-    const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    // Held to the same memory bound as a store: tables past it spill to the temp_directory a caller sets.
+    const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', memory_limit: MEMORY_LIMIT });
     return new Store('', instance, await instance.connect());
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, createReadStream, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
@@ -170,7 +171,19 @@ async function parquetFigures(store: Store, file: string): Promise<RowFigures> {
 async function arrowFigures(store: Store, file: string): Promise<RowFigures> {
   await store.run('CREATE OR REPLACE TEMP TABLE arrow_rows (event_time VARCHAR, client_ip VARCHAR, account VARCHAR, document VARCHAR)');
   const names = ['event_time', 'client_ip', 'account', 'document'] as const;
-  const reader = await RecordBatchReader.from(createReadStream(file));
+  // A file handle, not a stream: the IPC file format is read from its footer, batch by batch,
+  // where a stream would be buffered whole (an 800 MB file took 2 GB).
+  const handle = await open(file, 'r');
+  try {
+    await readArrowInto(store, handle, names);
+  } finally {
+    await handle.close();
+  }
+  return store.one<RowFigures & Record<string, number>>(FIGURES_SQL('SELECT * FROM arrow_rows'));
+}
+
+async function readArrowInto(store: Store, handle: FileHandle, names: readonly string[]): Promise<void> {
+  const reader = await RecordBatchReader.from(handle);
   for await (const batch of reader) {
     checkColumns(batch.schema.fields.map((f) => f.name));
     const columns = names.map((n) => batch.getChild(n)!);
@@ -184,7 +197,6 @@ async function arrowFigures(store: Store, file: string): Promise<RowFigures> {
       }
     })());
   }
-  return store.one<RowFigures & Record<string, number>>(FIGURES_SQL('SELECT * FROM arrow_rows'));
 }
 
 async function subjectRows(store: Store, file: string): Promise<number> {
