@@ -226,13 +226,13 @@ async function caseFileRows(store: Store): Promise<IngestFile[]> {
      WITH pairs AS (
        SELECT cf.source AS case_source, cf.path AS case_path, cf.sha256 AS case_sha256, cf.upto, f.*, f.physical_lines <= cf.upto AS whole
        FROM case_files cf JOIN files f ON f.chain_id = cf.chain_id AND (f.first_line <= cf.upto OR f.file_id = f.chain_id)
+     ), partial AS (
+       SELECT DISTINCT file_id, upto FROM pairs WHERE NOT whole
      ), part AS (
-       SELECT p.file_id, p.upto,
-         (SELECT count(*) FROM events e WHERE e.file_id = p.file_id AND e.line <= p.upto) AS events,
-         (SELECT count(*) FROM rejects r WHERE r.file_id = p.file_id AND r.line <= p.upto) AS rejected,
-         (SELECT min(time) FROM events e WHERE e.file_id = p.file_id AND e.line <= p.upto) AS first_time,
-         (SELECT max(time) FROM events e WHERE e.file_id = p.file_id AND e.line <= p.upto) AS last_time
-       FROM (SELECT DISTINCT file_id, upto FROM pairs WHERE NOT whole) p
+       SELECT p.file_id, p.upto, count(e.line) AS events, min(e.time) AS first_time, max(e.time) AS last_time,
+         (SELECT count(*) FROM rejects r WHERE r.file_id = p.file_id AND r.line <= p.upto) AS rejected
+       FROM partial p LEFT JOIN events e ON e.file_id = p.file_id AND e.line <= p.upto
+       GROUP BY p.file_id, p.upto
      )
      SELECT p.case_source, p.case_path, p.case_sha256, p.file_id, p.chain_id, p.first_line, p.upto, p.whole, p.format, p.warnings,
        CASE WHEN p.whole THEN p.events ELSE q.events END AS events,

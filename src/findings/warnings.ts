@@ -35,8 +35,8 @@ export async function caseWarnings(store: Store, caseFile: CaseFile, o: { docume
 }
 
 async function documentWarnings(store: Store, caseFile: CaseFile, documentRequests: number): Promise<Warning[]> {
-  const { requests } = await store.one<{ requests: number }>("SELECT count(*) AS requests FROM case_events WHERE role = 'access'");
   if (documentRequests === 0) {
+    const { requests } = await store.one<{ requests: number }>("SELECT count(*) AS requests FROM case_events WHERE role = 'access'");
     const shapes = await topPathShapes(store, 'case_events', 5);
     const seen = shapes.length > 0 ? `; the most frequent path shapes are ${shapes.map((s) => `${s.shape} (${n(s.requests)})`).join(', ')}` : '';
     const what =

@@ -17,8 +17,7 @@ import { selectCaseFiles } from './selection.js';
 import { sniffFormat } from './sniff.js';
 
 export { IngestFailure, REJECT_EXAMPLES, type FileReport, type FileStatus, type RejectExample } from './file-report.js';
-export { resolveSource, resolveSourceFiles } from './resolve-source.js';
-export { settingsKey } from './content-identity.js';
+export { resolveSourceFiles } from './resolve-source.js';
 
 /**
  * Ingests every file of every source that the store does not hold yet, then selects what the

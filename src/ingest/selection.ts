@@ -11,7 +11,7 @@ import type { FileReport } from './file-report.js';
  * - `case_segments`: the stored segments those files stand for, with the last line counted;
  * - `case_chain_file`: per chain, the case file that holds all its counted lines (the provenance
  *   an evidence row names: a file the manifest lists, at a line that file has), and its source;
- * - views `case_events`, `case_lines`, `case_rejects`: the store's rows within that selection.
+ * - view `case_events`: the store's events within that selection.
  */
 export async function selectCaseFiles(store: Store, reports: readonly FileReport[]): Promise<void> {
   const held = reports.filter((r) => r.chain !== undefined);
@@ -42,14 +42,6 @@ export async function selectCaseFiles(store: Store, reports: readonly FileReport
      SELECT e.* REPLACE (k.source AS source)
      FROM events e JOIN case_segments s ON s.file_id = e.file_id JOIN case_chain_file k ON k.chain_id = s.chain_id
      WHERE e.line <= s.upto`,
-  );
-  await store.run(
-    `CREATE OR REPLACE TEMP VIEW case_lines AS
-     SELECT l.* FROM lines l JOIN case_segments s ON s.file_id = l.file_id WHERE l.line <= s.upto`,
-  );
-  await store.run(
-    `CREATE OR REPLACE TEMP VIEW case_rejects AS
-     SELECT r.*, s.chain_id FROM rejects r JOIN case_segments s ON s.file_id = r.file_id WHERE r.line <= s.upto`,
   );
 }
 
