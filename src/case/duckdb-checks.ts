@@ -1,5 +1,5 @@
 import { Store } from '../db/store.js';
-import { compileRoute } from '../enrich/routes.js';
+import { compileRoute } from './routes.js';
 import { compileDefinition } from '../formats/defined.js';
 import { UserError, type UserMessage } from '../util/user-error.js';
 import type { CaseFile } from './case-file.js';

@@ -1,4 +1,4 @@
-import { analyzeCase } from '../findings/analysis.js';
+import { analyzeCase } from '../analyze/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { renderTextReport } from '../report/text-report.js';

@@ -1,5 +1,6 @@
 import { Store } from '../db/store.js';
-import { loadDetectors, parseCheck } from '../detect/detectors.js';
+import { parseCheck } from '../analyze/detectors.js';
+import { loadDetectors } from '../case/detector-catalog.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 import { packagePath } from './json-output.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../export/write-export.js';
-import { analyzeCase } from '../findings/analysis.js';
+import { analyzeCase } from '../analyze/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { terminalSafe } from '../report/terminal-safe.js';

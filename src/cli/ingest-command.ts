@@ -1,7 +1,7 @@
 import { ingestCase, IngestFailure, type FileReport } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { clip, terminalSafe } from '../report/terminal-safe.js';
-import { findOverlaps } from '../ingest/selection.js';
+import { findOverlaps } from '../db/selection.js';
 import { plural } from '../util/plural.js';
 import { ingestJson } from './json-output.js';
 import { openCase } from './open-case.js';

@@ -1,4 +1,4 @@
-import type { Analysis } from '../findings/analysis.js';
+import type { Analysis } from '../analyze/analysis.js';
 import type { FileReport } from '../ingest/ingest.js';
 import { packagePath } from '../util/project-root.js';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadCaseFile, type CaseFile } from '../case/case-file.js';
 import { checkCaseWithDuckDb } from '../case/duckdb-checks.js';
 import { Store } from '../db/store.js';
-import type { Warning } from '../findings/warnings.js';
+import type { Warning } from '../analyze/warnings.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 
 export function storeDir(caseFile: CaseFile, db: string | undefined): string {

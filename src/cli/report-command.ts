@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseIsoTime } from '../case/case-file.js';
-import { analyzeCase } from '../findings/analysis.js';
+import { analyzeCase } from '../analyze/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { writeFileSync } from 'node:fs';

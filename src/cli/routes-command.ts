@@ -1,6 +1,6 @@
 import type { CaseFile } from '../case/case-file.js';
-import { loadReferenceData } from '../enrich/reference-data.js';
-import { caseRouteMatches, discoverRoutes, type CaseRouteMatch, type RouteCandidate, type RouteDiscovery } from '../enrich/route-discovery.js';
+import { loadReferenceData } from '../analyze/reference-data.js';
+import { caseRouteMatches, discoverRoutes, type CaseRouteMatch, type RouteCandidate, type RouteDiscovery } from '../analyze/route-discovery.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { clip, terminalSafe } from '../report/terminal-safe.js';

@@ -1,6 +1,6 @@
 import type { CaseFile } from '../case/case-file.js';
 import type { Row, Store } from '../db/store.js';
-import { analyzeCase, type Analysis } from '../findings/analysis.js';
+import { analyzeCase, type Analysis } from '../analyze/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { UserError } from '../util/user-error.js';
 import { TOP_ROWS, type AnalysisWindow, type DashboardSource, type EventDetail, type EventRow, type EventsPage, type KeyPanel, type PanelRow, type Snapshot, type Target, type Timeline } from './dashboard-source.js';

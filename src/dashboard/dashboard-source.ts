@@ -1,4 +1,4 @@
-import type { Analysis } from '../findings/analysis.js';
+import type { Analysis } from '../analyze/analysis.js';
 
 /** The window an analysis runs over; an open side is undefined, as in the case file. */
 export interface AnalysisWindow {

@@ -59,3 +59,6 @@ export function eventsDdl(): string {
 export function eventsComments(): string {
   return names.map((c) => `COMMENT ON COLUMN events.${c} IS '${EVENT_COLUMNS[c].meaning.replaceAll("'", "''")}';`).join('\n');
 }
+
+/** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
+export const REJECT_EXAMPLES = 20;

@@ -2,7 +2,7 @@ import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../db/store.js';
 import { quoteString } from '../db/sql.js';
-import { findingsByEvent } from '../findings/findings-by-event.js';
+import { findingsByEvent } from '../analyze/findings-by-event.js';
 import { ecsRecordSql } from './ecs-record.js';
 import { EXPORT_ORDER, exportRowsSql } from './export-rows.js';
 import { ocsfRecordSql } from './ocsf-record.js';

@@ -40,8 +40,6 @@ export interface FileReport {
 /** The counts of a file of which nothing was read this run (failed, recognised, passed over). */
 export const NOTHING_READ = { format: undefined, formatReason: undefined, lines: 0, comments: 0, events: 0, rejected: 0, rejectExamples: [] } as const;
 
-/** Rejected lines shown per file; all of them stay in the store's `rejects` table. */
-export const REJECT_EXAMPLES = 20;
 
 /**
  * Some files could not be read at all; the others were ingested and are in `reports`. Exit 3 when

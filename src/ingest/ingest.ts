@@ -13,10 +13,10 @@ import { checkLineCount, currentSize, FileChangedError, grewWarning, lineFacts, 
 import { examine, FileReadError, MAX_LINE_BYTES, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
 import { resolveSource, type PassedOver, type ResolvedFile } from './resolve-source.js';
-import { selectCaseFiles } from './selection.js';
+import { selectCaseFiles } from '../db/selection.js';
 import { sniffFormat } from './sniff.js';
 
-export { IngestFailure, REJECT_EXAMPLES, type FileReport, type FileStatus, type RejectExample } from './file-report.js';
+export { IngestFailure, type FileReport, type FileStatus, type RejectExample } from './file-report.js';
 export { resolveSourceFiles } from './resolve-source.js';
 
 /**

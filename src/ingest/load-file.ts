@@ -5,7 +5,8 @@ import type { LogFormat } from '../formats/format.js';
 import { EVENT_VALUE_COLUMNS, PARSED_COLUMNS } from '../db/schema.js';
 import { EXIT, UserError } from '../util/user-error.js';
 import { stage } from '../util/trace.js';
-import { REJECT_EXAMPLES, type RejectExample } from './file-report.js';
+import { REJECT_EXAMPLES } from '../db/schema.js';
+import type { RejectExample } from './file-report.js';
 import { LINE_SUM_MODULUS, MAX_LINE_BYTES, PREFIX_BYTES, writeNumberedCopy, type FileFacts } from './prepass.js';
 import type { ResolvedFile } from './resolve-source.js';
 

@@ -7,8 +7,8 @@ import { AsyncByteQueue, Field, Int32, Int64, makeBuilder, makeData, RecordBatch
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { stage } from '../util/trace.js';
-import { findingsByEvent } from '../findings/findings-by-event.js';
-import type { Analysis } from '../findings/analysis.js';
+import { findingsByEvent } from '../analyze/findings-by-event.js';
+import type { Analysis } from '../analyze/analysis.js';
 
 /**
  * The evidence a regulator can check: one row per counted unauthorized access, traced to its raw

@@ -1,4 +1,4 @@
-import type { Summary } from '../findings/analysis.js';
+import type { Summary } from '../analyze/analysis.js';
 import { plural } from '../util/plural.js';
 
 /** The figures as a regulator writes them: "235 unauthorized accesses to 119 documents from ...". */

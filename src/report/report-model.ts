@@ -1,7 +1,7 @@
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
-import { loadDetectors } from '../detect/detectors.js';
-import type { Analysis } from '../findings/analysis.js';
+import { loadDetectors } from '../case/detector-catalog.js';
+import type { Analysis } from '../analyze/analysis.js';
 
 /** Everything report.html and report.md show, gathered once so the two cannot disagree. */
 export interface ReportModel {

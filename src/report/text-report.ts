@@ -1,4 +1,4 @@
-import type { Analysis, TopRow } from '../findings/analysis.js';
+import type { Analysis, TopRow } from '../analyze/analysis.js';
 import { figuresSentence } from './figures-sentence.js';
 import { plural } from '../util/plural.js';
 import { clip, terminalSafe } from './terminal-safe.js';

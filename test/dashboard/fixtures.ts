@@ -1,6 +1,6 @@
 // Canned data for frame tests: the shapes the data layer returns, with the sample's figures, so
 // frames render without DuckDB and without timing.
-import type { Analysis, TopRow } from '../../src/findings/analysis.js';
+import type { Analysis, TopRow } from '../../src/analyze/analysis.js';
 import type { DashboardSource, EventDetail, EventRow, EventsPage, KeyPanel, PanelRow, Snapshot, Target } from '../../src/dashboard/dashboard-source.js';
 import { initialState, type DashboardState } from '../../src/dashboard/dashboard-state.js';
 

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { DetectorSummary } from '../../findings/analysis.js';
+import type { DetectorSummary } from '../../analyze/analysis.js';
 import { cell, count, pageTop } from '../layout.js';
 import { PanelLine, PanelTitle, type PanelFrameProps } from './TopPanel.js';
 

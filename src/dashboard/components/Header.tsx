@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { Analysis, Summary } from '../../findings/analysis.js';
+import type { Analysis, Summary } from '../../analyze/analysis.js';
 import type { IngestState, Snapshot } from '../dashboard-source.js';
 import { displayWidth } from '../../report/terminal-safe.js';
 import { cell, count, plural, shortUtc } from '../layout.js';

@@ -1,5 +1,5 @@
 import type { Store } from '../db/store.js';
-import { compileRoute, documentSql, RouteError } from './routes.js';
+import { compileRoute, documentSql, RouteError } from '../case/routes.js';
 
 /**
  * Route discovery: groups the access requests by path shape (id-like segments and query values

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { canonicalIp, inAny, parseCidr, resolveClient } from '../../src/enrich/ip.js';
+import { canonicalIp, inAny, parseCidr, resolveClient } from '../../src/case/ip.js';
 
 const TRUSTED = [parseCidr('10.0.0.0/8'), parseCidr('2001:db8:ffff::/48')];
 

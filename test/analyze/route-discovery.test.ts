@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Store } from '../../src/db/store.js';
-import { caseRouteMatches, discoverRoutes, routeLine, topPathShapes } from '../../src/enrich/route-discovery.js';
+import { caseRouteMatches, discoverRoutes, routeLine, topPathShapes } from '../../src/analyze/route-discovery.js';
 
 /**
  * The discovery reads any relation with path, status and role (the seam the analysis will use for

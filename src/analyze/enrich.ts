@@ -3,7 +3,7 @@ import type { Store } from '../db/store.js';
 import { stage } from '../util/trace.js';
 import { UserError } from '../util/user-error.js';
 import { clientMapSql, NETWORKS_SQL, networkParams } from './ip-sql.js';
-import { compileRoute, documentSql, RouteError, type Route } from './routes.js';
+import { compileRoute, documentSql, RouteError, type Route } from '../case/routes.js';
 
 /**
  * Builds `document_requests`, the one table every detector reads: each access event that names a

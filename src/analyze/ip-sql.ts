@@ -1,5 +1,5 @@
 import type { Params } from '../db/store.js';
-import type { Cidr } from './ip.js';
+import type { Cidr } from '../case/ip.js';
 
 /*
  * Client IPs in SQL: the same canonical forms, forwarded-for walk and network tests as ip.ts (the

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadDetectors, paramValueProblem, parseDetector } from '../../src/detect/detectors.js';
+import { loadDetectors, paramValueProblem, parseDetector } from '../../src/case/detector-catalog.js';
 
 const HEAD = '-- title: t\n-- description: Detects x.\n-- level: low\n-- status: test\n-- counts_as: context\n';
 

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
-import { checkDetectorSettings, loadDetectors, runDetectors, type DetectorRun } from '../detect/detectors.js';
-import { buildDocumentRequests } from '../enrich/enrich.js';
-import { loadReferenceData, type ReferenceCounts } from '../enrich/reference-data.js';
+import { checkDetectorSettings, loadDetectors } from '../case/detector-catalog.js';
+import { runDetectors, type DetectorRun } from './detectors.js';
+import { buildDocumentRequests } from './enrich.js';
+import { loadReferenceData, type ReferenceCounts } from './reference-data.js';
 import { quoteString } from '../db/sql.js';
 import { packagePath } from '../util/project-root.js';
 import { stage } from '../util/trace.js';
-import { REJECT_EXAMPLES } from '../ingest/ingest.js';
-import { refuseOverlaps } from '../ingest/selection.js';
+import { REJECT_EXAMPLES } from '../db/schema.js';
+import { refuseOverlaps } from '../db/selection.js';
 import { measureCoverage, type Coverage } from './coverage.js';
 import { caseWarnings, type Warning } from './warnings.js';
 

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Address4, Address6 } from 'ip-address';
 import { Store } from '../../src/db/store.js';
-import { canonicalIp, inAny, parseCidr, resolveClient, type Cidr } from '../../src/enrich/ip.js';
-import { clientMapSql, inNetworkSql, NETWORKS_SQL, networkParams, parsedIpSql } from '../../src/enrich/ip-sql.js';
+import { canonicalIp, inAny, parseCidr, resolveClient, type Cidr } from '../../src/case/ip.js';
+import { clientMapSql, inNetworkSql, NETWORKS_SQL, networkParams, parsedIpSql } from '../../src/analyze/ip-sql.js';
 
 /*
  * The SQL client map (ip-sql.ts) against the JavaScript reference (ip.ts, on the ip-address

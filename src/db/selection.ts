@@ -1,6 +1,13 @@
-import type { Store } from '../db/store.js';
 import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
-import type { FileReport } from './file-report.js';
+import type { Store } from './store.js';
+
+/** What selection needs of a file the run read or recognised (ingest's FileReport has it). */
+export interface HeldFile {
+  readonly source: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly chain?: { readonly id: number; readonly upto: number; readonly bytes: number } | undefined;
+}
 
 /**
  * The evidence a run counts: exactly the files the case's sources match now, each standing for
@@ -13,10 +20,10 @@ import type { FileReport } from './file-report.js';
  *   an evidence row names: a file the manifest lists, at a line that file has), and its source;
  * - view `case_events`: the store's events within that selection.
  */
-export async function selectCaseFiles(store: Store, reports: readonly FileReport[]): Promise<void> {
+export async function selectCaseFiles(store: Store, reports: readonly HeldFile[]): Promise<void> {
   const held = reports.filter((r) => r.chain !== undefined);
   selections.set(store, held.map((r) => `${r.chain!.id}:${r.chain!.upto}`).sort().join(' '));
-  const col = (f: (r: FileReport) => string | number) => held.map((r) => String(f(r)));
+  const col = (f: (r: HeldFile) => string | number) => held.map((r) => String(f(r)));
   await store.run(
     `CREATE OR REPLACE TEMP TABLE case_files AS
      SELECT * FROM (

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Store } from '../../src/db/store.js';
-import { compileRoute, documentSql, RouteError } from '../../src/enrich/routes.js';
+import { compileRoute, documentSql, RouteError } from '../../src/case/routes.js';
 import { tempDir } from '../helpers.js';
 
 describe('compileRoute', () => {

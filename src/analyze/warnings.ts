@@ -1,7 +1,7 @@
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import type { Coverage } from './coverage.js';
-import { topPathShapes } from '../enrich/route-discovery.js';
+import { topPathShapes } from './route-discovery.js';
 
 /** Things a reader must know before trusting a figure: a zero that may mean "nothing matched", partial coverage, ... */
 export const WARNING_CODES = [

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { loadCaseFile } from '../../src/case/case-file.js';
 import { COUNTS_AS, DETECTOR_LEVELS, DETECTOR_STATUSES } from '../../src/case/vocabulary.js';
 import { Store } from '../../src/db/store.js';
-import { analyzeCase, type Analysis } from '../../src/findings/analysis.js';
+import { analyzeCase, type Analysis } from '../../src/analyze/analysis.js';
 import { ingestCase } from '../../src/ingest/ingest.js';
 import { analyzeJson, combinedLine, makeCase, ROOT, runCli, tempDir } from '../helpers.js';
 
