@@ -1,7 +1,7 @@
 import { Store } from '../db/store.js';
 import { parseCheck } from '../analyze/detectors.js';
 import { loadDetectors } from '../case/detector-catalog.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { packagePath } from './json-output.js';
 
 export async function detectorsCommand(o: { json?: boolean }): Promise<void> {

@@ -4,7 +4,7 @@ import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../export/write-
 import { analyzeCase } from '../analyze/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { toolVersion } from '../util/project-root.js';
 import { plural } from '../util/plural.js';
 import { UserError } from '../util/user-error.js';

@@ -1,6 +1,6 @@
 import { ingestCase, IngestFailure, type FileReport } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
-import { clip, terminalSafe } from '../report/terminal-safe.js';
+import { clip, terminalSafe } from '../util/terminal-safe.js';
 import { findOverlaps } from '../db/selection.js';
 import { plural } from '../util/plural.js';
 import { ingestJson } from './json-output.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateKey, keyIdText, publicKeyText, secretKeyText } from '../report/minisign.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { UserError } from '../util/user-error.js';
 import { readPassphrase } from './passphrase.js';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { toolVersion } from '../util/project-root.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
 import { positiveInteger } from './options.js';
 

@@ -3,7 +3,7 @@ import { loadCaseFile, type CaseFile } from '../case/case-file.js';
 import { checkCaseWithDuckDb } from '../case/duckdb-checks.js';
 import { Store } from '../db/store.js';
 import type { Warning } from '../analyze/warnings.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 
 export function storeDir(caseFile: CaseFile, db: string | undefined): string {
   return db ? path.resolve(db) : path.join(caseFile.dir, '.breachscope');

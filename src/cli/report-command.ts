@@ -6,7 +6,7 @@ import { Progress } from '../ingest/progress.js';
 import { writeFileSync } from 'node:fs';
 import { writeEvidencePack } from '../report/evidence-pack.js';
 import { discardStaging, packTarget, placePack, stagePack } from '../report/pack-folder.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { stage } from '../util/trace.js';
 import { renderHtml } from '../report/render-html.js';
 import { renderMarkdown } from '../report/render-md.js';

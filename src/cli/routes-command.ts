@@ -3,7 +3,7 @@ import { loadReferenceData } from '../analyze/reference-data.js';
 import { caseRouteMatches, discoverRoutes, type CaseRouteMatch, type RouteCandidate, type RouteDiscovery } from '../analyze/route-discovery.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
-import { clip, terminalSafe } from '../report/terminal-safe.js';
+import { clip, terminalSafe } from '../util/terminal-safe.js';
 import { openCase } from './open-case.js';
 
 /** `breachscope routes`: ingest what is new, then propose `documents.routes` lines from the path shapes requested. */

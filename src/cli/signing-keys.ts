@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { MinisignError, parsePublicKey, parseSecretKey, secretKeyIsEncrypted, type PublicKey, type SecretKey } from '../report/minisign.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { EXIT, UserError } from '../util/user-error.js';
 import { readPassphrase } from './passphrase.js';
 

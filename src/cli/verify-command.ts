@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { verifyPack } from '../report/verify-pack.js';
 import { EXIT, UserError } from '../util/user-error.js';
 import { loadPublicKey } from './signing-keys.js';

@@ -1,4 +1,4 @@
-import { clip, displayWidth, sliceColumns } from '../report/terminal-safe.js';
+import { clip, displayWidth, sliceColumns } from '../util/terminal-safe.js';
 
 export interface Size {
   readonly columns: number;

@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { terminalSafe } from './terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { MANIFEST, PACK_FILES } from './evidence-pack.js';
 import { EXIT, UserError } from '../util/user-error.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { terminalSafe } from './terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { MANIFEST, SIGNATURE, sha256 } from './evidence-pack.js';
 import { checkSignature, keyIdText, signatureText, type PublicKey, type SecretKey } from './minisign.js';
 

@@ -1,7 +1,7 @@
 import type { Analysis, TopRow } from '../analyze/analysis.js';
 import { figuresSentence } from './figures-sentence.js';
 import { plural } from '../util/plural.js';
-import { clip, terminalSafe } from './terminal-safe.js';
+import { clip, terminalSafe } from '../util/terminal-safe.js';
 
 const n = (x: number) => x.toLocaleString('en');
 /** Gaps listed per source in the text output; --json and the report list them all. */

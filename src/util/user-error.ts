@@ -1,4 +1,4 @@
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /**
  * The one shape of a message a person reads: what went wrong, why, where, and how to fix it

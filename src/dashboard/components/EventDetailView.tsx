@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { showTime } from '../../report/report-model.js';
-import { displayWidth, sliceColumns, terminalSafe } from '../../report/terminal-safe.js';
+import { displayWidth, sliceColumns, terminalSafe } from '../../util/terminal-safe.js';
 import type { EventView } from '../dashboard-state.js';
 import { cell } from '../layout.js';
 

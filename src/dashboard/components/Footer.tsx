@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import type { Prompt } from '../dashboard-state.js';
-import { displayWidth } from '../../report/terminal-safe.js';
+import { displayWidth } from '../../util/terminal-safe.js';
 import { cell } from '../layout.js';
 
 const HINTS = {

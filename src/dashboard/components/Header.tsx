@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Analysis, Summary } from '../../analyze/analysis.js';
 import type { IngestState, Snapshot } from '../dashboard-source.js';
-import { displayWidth } from '../../report/terminal-safe.js';
+import { displayWidth } from '../../util/terminal-safe.js';
 import { cell, count, plural, shortUtc } from '../layout.js';
 
 export interface HeaderProps {
