@@ -146,6 +146,11 @@ export class Store implements Disposable {
     );
   }
 
+  /** A scratch file's path in the store's temp folder (where DuckDB also spills); the caller removes it. */
+  tempFile(name: string): string {
+    return path.join(this.dir, 'tmp', name);
+  }
+
   async run(sql: string, params?: Params): Promise<void> {
     await this.connection.run(sql, toDuckDb(params), typesOf(params));
   }

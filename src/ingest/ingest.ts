@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import type { CaseFile, SourceSpec } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import type { LogFormat } from '../formats/format.js';
 import { formatByName, readerFor } from '../formats/registry.js';
 import { EXIT, UserError, type ExitCode, type UserMessage } from '../util/user-error.js';
 import { stage } from '../util/trace.js';
-import { isEarlierCopy, matchContent, settingsKey, storedSegments, type Segment } from './content-identity.js';
+import { isEarlierCopy, matchContent, settingsKey, storedSegments, type ContentMatch, type Segment } from './content-identity.js';
 import { IngestFailure, NOTHING_READ, type FileReport } from './file-report.js';
-import { checkLineCount, currentSize, FileChangedError, grewWarning, lineFacts, loadFile, readFast, readLines, fastPathRefusal, trace, type Identity, type LoadCounts } from './load-file.js';
+import { checkLineCount, currentSize, FileChangedError, grewWarning, lineFacts, loadFile, readFast, readLines, fastPathRefusal, trace, type Identity, type LoadCounts, type ReadPlan } from './load-file.js';
 import { examine, FileReadError, MAX_LINE_BYTES, unsupportedCompression, writeCopy, type FileFacts } from './prepass.js';
 import type { Progress } from './progress.js';
 import { resolveSource, type PassedOver, type ResolvedFile } from './resolve-source.js';
@@ -95,32 +94,51 @@ function unreadable(file: ResolvedFile, e: FileReadError): FileReport {
   return { ...base, note: `cannot be read: ${e.message}`, fix: 'check the file and the disk it is on (the error comes from the operating system), then run ingest again' };
 }
 
+/**
+ * One file: checked (compression, line length), examined (hash, lines), matched against what the
+ * store holds, then read by the fast reader or the general one in one transaction (readPlanned).
+ */
 async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, progress?: Progress): Promise<FileReport> {
   const packed = unsupportedCompression(file.abs);
   if (packed) {
-    return { source: file.source.name, path: file.shown, status: 'failed', ...NOTHING_READ, sha256: '', warnings: [], note: `${packed}-compressed: breachscope reads plain and gzip files`, fix: "decompress it next to the original (keep both for the record), or leave it out of the source's glob", failure: 'content' };
+    return { ...failed(file, ''), note: `${packed}-compressed: breachscope reads plain and gzip files`, fix: "decompress it next to the original (keep both for the record), or leave it out of the source's glob" };
   }
   const settings = settingsKey(file.source);
   const segments = await storedSegments(store, settings);
   const facts = await examine(file.abs, file.size, segments.map((x) => x.content_bytes), (n) => progress?.advance(n), (n) => progress?.linesRead(n));
-  const base = { source: file.source.name, path: file.shown, sha256: facts.sha256, warnings: facts.warnings };
-  if (facts.longestLine.bytes > MAX_LINE_BYTES) {
-    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    return {
-      ...base,
-      status: 'failed',
-      ...NOTHING_READ,
-      note: `line ${facts.longestLine.line} is ${mb(facts.longestLine.bytes)} long, over the ${mb(MAX_LINE_BYTES)} a line may have: no web server writes such a line (a binary or damaged file?), and the file is not read`,
-      fix: "leave the file out of the source's glob, or read a copy without that line (keep the original for the record)",
-      failure: 'content',
-    };
-  }
-
+  if (facts.longestLine.bytes > MAX_LINE_BYTES) return tooLong(file, facts);
   const head = facts.sample.find((l) => !l.startsWith('#'));
   const headSha = head === undefined ? undefined : createHash('sha256').update(head).digest('hex');
   const match = matchContent(segments, facts, headSha);
-  const held = (segment: Segment, upto: number): FileReport => ({
-    ...base,
+  if (match.kind === 'same') return held(file, facts, match.segment, match.segment.physical_lines);
+  const plan = planRead(file, facts, segments, match, { settings, chainId: undefined, facts, headSha });
+  if ('note' in plan) return { ...failed(file, facts.sha256), warnings: facts.warnings, ...plan };
+  const report = await readPlanned(store, file, plan, progress);
+  return plan.replaced.length > 0 && report.status !== 'skipped' ? { ...report, replaced: plan.replaced } : report;
+}
+
+/** The report of a file whose content cannot be read (exit 2), before its note and fix. */
+function failed(file: ResolvedFile, sha256: string): FileReport & { failure: 'content' } {
+  return { source: file.source.name, path: file.shown, status: 'failed', ...NOTHING_READ, sha256, warnings: [], note: undefined, failure: 'content' };
+}
+
+function tooLong(file: ResolvedFile, facts: FileFacts): FileReport {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return {
+    ...failed(file, facts.sha256),
+    warnings: facts.warnings,
+    note: `line ${facts.longestLine.line} is ${mb(facts.longestLine.bytes)} long, over the ${mb(MAX_LINE_BYTES)} a line may have: no web server writes such a line (a binary or damaged file?), and the file is not read`,
+    fix: "leave the file out of the source's glob, or read a copy without that line (keep the original for the record)",
+  };
+}
+
+/** A file whose first `upto` lines the store holds already (this content, or one it begins with): counted once. */
+function held(file: ResolvedFile, facts: FileFacts, segment: Segment, upto: number): FileReport {
+  return {
+    source: file.source.name,
+    path: file.shown,
+    sha256: facts.sha256,
+    warnings: facts.warnings,
     status: 'skipped',
     ...NOTHING_READ,
     format: segment.format,
@@ -129,48 +147,50 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
       segment.abs_path === file.abs && upto === segment.physical_lines
         ? 'already in the store'
         : `its ${upto.toLocaleString('en')} line(s) are already in the store, read from ${segment.path}: counted once`,
-  });
-  if (match.kind === 'same') return held(match.segment, match.segment.physical_lines);
+  };
+}
 
-  let firstLine = 1;
-  let chainId: number | undefined;
+/** How a file that is not stored whole is read: from which line, into which chain, by which format. */
+interface FilePlan extends ReadPlan {
+  readonly match: Exclude<ContentMatch, { kind: 'same' }>;
   /** Contents this path held before, when it now holds another: rewritten in place, or rotated away. */
-  const replaced = new Set<number>();
-  let format: LogFormat;
-  let formatReason: string | undefined;
+  readonly replaced: readonly number[];
+}
+
+function planRead(file: ResolvedFile, facts: FileFacts, segments: readonly Segment[], match: FilePlan['match'], identity: Identity): FilePlan | { note: string; fix: string } {
   const warnings = [...facts.warnings];
   if (match.kind === 'grown') {
     const tip = match.tip;
-    firstLine = tip.physical_lines + 1;
-    chainId = tip.chain_id;
+    const firstLine = tip.physical_lines + 1;
     if (!tip.ends_with_lf) {
       // The last line read before was still being written: what was appended to it is not read again.
       warnings.push(`line ${tip.physical_lines} had no line end when it was ingested; text appended to that line since is not read (file:line still names it)`);
     }
-    format = readerFor(file.source, tip.format);
-    formatReason = tip.abs_path === file.abs ? `file grew since it was read: reading lines from ${firstLine}` : `begins with the content read from ${tip.path} (rotated, renamed or copied, and grown): reading lines from ${firstLine}`;
-  } else {
-    // Named only if no other file of this run holds the earlier content (a rotation moved it there): see ingestCase.
-    for (const x of segments) if (x.abs_path === file.abs) replaced.add(x.chain_id);
-    const chosen = match.kind === 'compare' ? { ok: true as const, format: readerFor(file.source, match.chain.format), reason: undefined } : chooseFormat(file.source, facts);
-    if (!chosen.ok) return { ...base, status: 'failed', ...NOTHING_READ, note: chosen.note, fix: chosen.fix, failure: 'content' };
-    format = chosen.format;
-    formatReason = chosen.reason;
+    const formatReason = tip.abs_path === file.abs ? `file grew since it was read: reading lines from ${firstLine}` : `begins with the content read from ${tip.path} (rotated, renamed or copied, and grown): reading lines from ${firstLine}`;
+    return { match, replaced: [], format: readerFor(file.source, tip.format), formatReason, firstLine, facts, warnings, identity: { ...identity, chainId: tip.chain_id } };
   }
-  const identity: Identity = { settings, chainId, facts, headSha };
-  const withReplaced = (r: FileReport): FileReport => (replaced.size > 0 ? { ...r, replaced: [...replaced] } : r);
+  // Named only if no other file of this run holds the earlier content (a rotation moved it there): see ingestCase.
+  const replaced = [...new Set(segments.filter((x) => x.abs_path === file.abs).map((x) => x.chain_id))];
+  const chosen = match.kind === 'compare' ? { ok: true as const, format: readerFor(file.source, match.chain.format), reason: undefined } : chooseFormat(file.source, facts);
+  if (!chosen.ok) return { note: chosen.note, fix: chosen.fix };
+  return { match, replaced, format: chosen.format, formatReason: chosen.reason, firstLine: 1, facts, warnings, identity };
+}
 
-  const copyPath = path.join(store.dir, 'tmp', `copy-${process.pid}.log`);
-  const copyReasons = [...facts.copyReasons];
-  let copy = copyReasons.length > 0 ? copyPath : undefined;
+/** Reads a planned file: the fast reader when it may, else the general one; each commits the file whole or not at all. */
+async function readPlanned(store: Store, file: ResolvedFile, plan: FilePlan, progress?: Progress): Promise<FileReport> {
+  const { facts, match } = plan;
+  const copyPath = store.tempFile(`copy-${process.pid}.log`);
+  const copy = { path: facts.copyReasons.length > 0 ? copyPath : undefined, reasons: [...facts.copyReasons] };
   const done = (counts: LoadCounts, reader: 'fast' | 'general'): FileReport => {
     progress?.fileDone(counts.lines);
     return {
-      ...base,
-      status: firstLine > 1 ? 'appended' : 'ingested',
-      format: format.name,
-      formatReason,
-      warnings,
+      source: file.source.name,
+      path: file.shown,
+      sha256: facts.sha256,
+      status: plan.firstLine > 1 ? 'appended' : 'ingested',
+      format: plan.format.name,
+      formatReason: plan.formatReason,
+      warnings: plan.warnings,
       lines: counts.lines,
       comments: counts.comments,
       events: counts.events,
@@ -178,48 +198,56 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
       rejectExamples: counts.rejectExamples,
       chain: { id: counts.chainId, upto: facts.physicalLines, bytes: facts.bytes },
       reader,
-      note: copy ? `read through a sanitised copy: ${copyReasons.join('; ')}` : undefined,
+      note: copy.path ? `read through a sanitised copy: ${copy.reasons.join('; ')}` : undefined,
     };
   };
   try {
     progress?.loading();
     await stage('examined', file.shown);
     if (match.kind !== 'compare') refuseIfReadOnly(store, file);
-    const refusal = match.kind === 'compare' ? 'its lines are compared with a stored content first' : fastPathRefusal(format, facts, firstLine);
+    const refusal = match.kind === 'compare' ? 'its lines are compared with a stored content first' : fastPathRefusal(plan.format, facts, plan.firstLine);
     if (refusal === undefined) {
-      const counts = await readFast(store, file, { format, facts, firstLine, formatReason, warnings, identity });
-      if (counts) return withReplaced(done(counts, 'fast'));
+      const counts = await readFast(store, file, plan);
+      if (counts) return done(counts, 'fast');
     } else trace(`fast path not taken: ${refusal}`);
-    if (copy) await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
-    // raw_lines is scratch (a temp table) and is filled outside the transaction on purpose:
-    // uncommitted rows carry transaction-local rowids, and rowid + 1 is the line number.
-    await readLines(store, file, copy ?? file.abs, copy ? false : facts.gzip);
-    if (!copy && currentSize(file.abs) !== facts.bytes) {
-      // The file changed while it was read, and DuckDB reads to the end of what is there: it may
-      // have read lines past the bytes hashed. A copy of exactly those bytes is read instead.
-      copy = copyPath;
-      await writeCopy(file.abs, facts.gzip, facts.bytes, copy);
-      copyReasons.push('the file grew while it was read');
-      // The fast path may have said so already, before it stepped aside.
-      if (!warnings.includes(grewWarning(facts))) warnings.push(grewWarning(facts));
-      await readLines(store, file, copy, false);
-    }
-    await checkLineCount(store, file, facts);
-    await stage('lines-read', file.shown);
+    await readRawLines(store, file, plan, copy, copyPath);
     if (match.kind === 'compare' && (await isEarlierCopy(store, match.chain.chain_id, match.from, facts))) {
       await store.run('DROP TABLE IF EXISTS raw_lines');
-      return held(match.chain, facts.physicalLines);
+      return held(file, facts, match.chain, facts.physicalLines);
     }
     refuseIfReadOnly(store, file);
-    const lines = await lineFacts(store, firstLine);
+    const lines = await lineFacts(store, plan.firstLine);
     await stage('line-facts', file.shown);
-    const counts = await store.transaction(() => loadFile(store, file, { format, facts, firstLine, formatReason, warnings, identity }, lines, undefined));
+    const counts = await store.transaction(() => loadFile(store, file, plan, lines, undefined));
     await store.run('DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS raw_lines');
     await stage('committed', file.shown);
-    return withReplaced(done(counts, 'general'));
+    return done(counts, 'general');
   } finally {
     rmSync(copyPath, { force: true });
   }
+}
+
+/**
+ * The general reader's input: every line of exactly the bytes hashed, numbered, in `raw_lines`.
+ * raw_lines is scratch (a temp table) and is filled outside the transaction on purpose:
+ * uncommitted rows carry transaction-local rowids, and rowid + 1 is the line number.
+ */
+async function readRawLines(store: Store, file: ResolvedFile, plan: FilePlan, copy: { path: string | undefined; reasons: string[] }, copyPath: string): Promise<void> {
+  const { facts } = plan;
+  if (copy.path) await writeCopy(file.abs, facts.gzip, facts.bytes, copy.path);
+  await readLines(store, file, copy.path ?? file.abs, copy.path ? false : facts.gzip);
+  if (!copy.path && currentSize(file.abs) !== facts.bytes) {
+    // The file changed while it was read, and DuckDB reads to the end of what is there: it may
+    // have read lines past the bytes hashed. A copy of exactly those bytes is read instead.
+    copy.path = copyPath;
+    await writeCopy(file.abs, facts.gzip, facts.bytes, copy.path);
+    copy.reasons.push('the file grew while it was read');
+    // The fast path may have said so already, before it stepped aside.
+    if (!plan.warnings.includes(grewWarning(facts))) plan.warnings.push(grewWarning(facts));
+    await readLines(store, file, copy.path, false);
+  }
+  await checkLineCount(store, file, facts);
+  await stage('lines-read', file.shown);
 }
 
 /** A store shared with a reading process (a dashboard) cannot take a file: say which, and what to do. */

@@ -1,5 +1,4 @@
 import { rmSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { Params, Store } from '../db/store.js';
 import type { LogFormat } from '../formats/format.js';
 import { EVENT_VALUE_COLUMNS, PARSED_COLUMNS } from '../db/schema.js';
@@ -87,7 +86,7 @@ export async function lineFacts(store: Store, firstLine: number): Promise<LineFa
  */
 export async function readFast(store: Store, file: ResolvedFile, plan: ReadPlan): Promise<LoadCounts | undefined> {
   const { format, facts, warnings } = plan;
-  const copy = path.join(store.dir, 'tmp', `numbered-${process.pid}.log`);
+  const copy = store.tempFile(`numbered-${process.pid}.log`);
   try {
     // A copy of exactly the bytes hashed: a file growing meanwhile does not reach DuckDB.
     const written = await writeNumberedCopy(file.abs, facts.gzip, facts.bytes, copy);
