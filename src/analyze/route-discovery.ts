@@ -114,11 +114,13 @@ const literal = (x: string) => `replace(replace(${x}, '{', '%7B'), '}', '%7D')`;
  * the only large operations are the GROUP BYs, which DuckDB spills to disk beyond its memory limit.
  */
 function shapeCtes(eventsRelation: string, withIds: boolean): string {
+  return [pathCtes(eventsRelation), classifyCtes(), shapedCte(withIds)].join(',');
+}
+
+/** `paths` (distinct paths, split into segments and query pairs) and `decoded_paths`. */
+function pathCtes(eventsRelation: string): string {
   // An absolute-form target (`GET http://host/path`) is reduced to its path, as routes do.
   const target = `CASE WHEN contains(path, '://') THEN regexp_replace(path, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', '') ELSE path END`;
-  const fileValue = (v: string) =>
-    `(contains(${v}, '.') AND regexp_full_match(${v}, '.+\\.[A-Za-z0-9]{1,8}') AND ${idLike(`regexp_extract(${v}, '^(.+)\\.[A-Za-z0-9]{1,8}$', 1)`)})`;
-  const formPart = (s: string, group: number) => `regexp_extract(${s}, '${FORM_RE}', ${group})`;
   return `
   paths AS (
     SELECT requests, ok, string_split(split_part(t, '?', 1), '/') AS parts,
@@ -137,7 +139,16 @@ function shapeCtes(eventsRelation: string, withIds: boolean): string {
              'k': split_part(kv, '=', 1), 'i': i,
              'd': ${decoded(`CASE WHEN contains(kv, '=') THEN split_part(substr(kv, strpos(kv, '=') + 1), '#', 1) ELSE '' END`)}})) AS qsorted
     FROM paths
-  ),
+  )`;
+}
+
+const formPart = (s: string, group: number) => `regexp_extract(${s}, '${FORM_RE}', ${group})`;
+
+/** `kinded`, `cored`, `classified`: each segment's kind (literal, id, slug, an id inside a form) and the query ids. */
+function classifyCtes(): string {
+  const fileValue = (v: string) =>
+    `(contains(${v}, '.') AND regexp_full_match(${v}, '.+\\.[A-Za-z0-9]{1,8}') AND ${idLike(`regexp_extract(${v}, '^(.+)\\.[A-Za-z0-9]{1,8}$', 1)`)})`;
+  return `
   kinded AS (
     SELECT requests, ok, qsorted,
            list_transform(segs, lambda x: {'s': x.s, 'd': x.d, 'k': CASE
@@ -163,7 +174,12 @@ function shapeCtes(eventsRelation: string, withIds: boolean): string {
            list_filter(list_filter(qsorted, lambda p, j: p.k <> '' AND (j = 1 OR qsorted[j - 1].k <> p.k)),
                        lambda p: ${idLike('p.d')} OR ${fileValue('p.d')}) AS qids
     FROM cored
-  ),
+  )`;
+}
+
+/** `shaped(shape, requests, ok[, ids])`: the shape of each path, and where its ids stand. */
+function shapedCte(withIds: boolean): string {
+  return `
   shaped AS MATERIALIZED (
     SELECT requests, ok,
            array_to_string(list_transform(segs, lambda x: CASE x.k
