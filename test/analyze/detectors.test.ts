@@ -87,18 +87,20 @@ documents: {routes: ["/tickets/{doc}/image"], owners: owners.csv, grants: grants
 authorized: {accounts: [staff.ahmed], networks: [192.0.2.0/24]}
 ${extra}`;
 
+const triggerRun = lazyRun(caseYaml(), () => ({
+  'access.log': lines(
+    req('D1', '10:00', { user: 'bob' }), // cross-account
+    req('D2', '10:01', { ip: '198.51.100.1' }), // anonymous
+    req('D3', '10:02', { user: 'mallory', status: 403 }), // attempt
+    req('D4', '10:03', { ip: '198.51.100.2', status: 404 }), // attempt
+    req('D99', '10:04', { ip: '198.51.100.3' }), // not in the owners file
+  ),
+  'owners.csv': ownersOf(['D1', 'D2', 'D3', 'D4']),
+  'grants.csv': lines('account,document_id'),
+}));
+
 describe('detectors on a log that must trigger them', () => {
-  const run = lazyRun(caseYaml(), () => ({
-    'access.log': lines(
-      req('D1', '10:00', { user: 'bob' }), // cross-account
-      req('D2', '10:01', { ip: '198.51.100.1' }), // anonymous
-      req('D3', '10:02', { user: 'mallory', status: 403 }), // attempt
-      req('D4', '10:03', { ip: '198.51.100.2', status: 404 }), // attempt
-      req('D99', '10:04', { ip: '198.51.100.3' }), // not in the owners file
-    ),
-    'owners.csv': ownersOf(['D1', 'D2', 'D3', 'D4']),
-    'grants.csv': lines('account,document_id'),
-  }));
+  const run = triggerRun;
 
   test('when an account receives a document another account owns then cross_account_document_access finds it', async () => {
     const r = await run();
@@ -136,25 +138,27 @@ describe('detectors on a log that must trigger them', () => {
   });
 });
 
+const quietRun = lazyRun(caseYaml(), () => ({
+  'access.log': lines(
+    req('D1', '10:00', { user: 'alice' }), // the owner
+    req('D2', '10:01', { user: 'bob' }), // bob holds a grant for D2
+    req('D1', '10:02', { user: 'staff.ahmed' }), // an authorized account
+    req('D1', '10:03', { ip: '192.0.2.5' }), // anonymous, from the authorized network
+    req('D1', '10:04', { user: 'bob', method: 'HEAD' }),
+    req('D1', '10:05', { user: 'bob', method: 'OPTIONS' }),
+    req('D1', '10:06', { user: 'bob', status: 304 }),
+    req('D1', '10:07', { ip: '198.51.100.1', status: 500 }),
+    combinedLine({ time: '15/Mar/2015:23:59:59 +0000', path: '/tickets/D1/image', user: 'bob' }), // before the window
+    combinedLine({ time: '13/Apr/2015:00:00:00 +0000', path: '/tickets/D9/image', status: 403 }), // refused, after the window
+    combinedLine({ time: at('10:08'), path: '/tickets/D9/thumbnail' }), // not a document route
+    req('D9', '10:09', { status: 404 }), // not in the owners file, but refused
+  ),
+  'owners.csv': ownersOf(['D1', 'D2']),
+  'grants.csv': lines('account,document_id', 'bob,D2'),
+}));
+
 describe('detectors on a log that must not trigger them', () => {
-  const run = lazyRun(caseYaml(), () => ({
-    'access.log': lines(
-      req('D1', '10:00', { user: 'alice' }), // the owner
-      req('D2', '10:01', { user: 'bob' }), // bob holds a grant for D2
-      req('D1', '10:02', { user: 'staff.ahmed' }), // an authorized account
-      req('D1', '10:03', { ip: '192.0.2.5' }), // anonymous, from the authorized network
-      req('D1', '10:04', { user: 'bob', method: 'HEAD' }),
-      req('D1', '10:05', { user: 'bob', method: 'OPTIONS' }),
-      req('D1', '10:06', { user: 'bob', status: 304 }),
-      req('D1', '10:07', { ip: '198.51.100.1', status: 500 }),
-      combinedLine({ time: '15/Mar/2015:23:59:59 +0000', path: '/tickets/D1/image', user: 'bob' }), // before the window
-      combinedLine({ time: '13/Apr/2015:00:00:00 +0000', path: '/tickets/D9/image', status: 403 }), // refused, after the window
-      combinedLine({ time: at('10:08'), path: '/tickets/D9/thumbnail' }), // not a document route
-      req('D9', '10:09', { status: 404 }), // not in the owners file, but refused
-    ),
-    'owners.csv': ownersOf(['D1', 'D2']),
-    'grants.csv': lines('account,document_id', 'bob,D2'),
-  }));
+  const run = quietRun;
 
   test('when every access is authorized, refused, outside the window or not a disclosure then no detector finds anything but the one refusal', async () => {
     const r = await run();
@@ -203,6 +207,7 @@ describe('document_access_attempts bursts', () => {
   });
 });
 
+let enumerationRun: () => Promise<Run> = () => Promise.reject(new Error('not set'));
 describe('document_id_enumeration', () => {
   const files = () => {
     const walk = (ip: string, docs: string[], times: string[]) => docs.map((d, i) => req(d, times[i]!, { ip }));
@@ -233,7 +238,7 @@ describe('document_id_enumeration', () => {
     const docs = [...log.matchAll(/\/tickets\/([^/]+)\/image/g)].map((m) => m[1]!);
     return { 'access.log': log, 'owners.csv': ownersOf([...new Set(docs)]), 'grants.csv': lines('account,document_id') };
   };
-  const run = lazyRun(caseYaml(), files);
+  const run = enumerationRun = lazyRun(caseYaml(), files);
   const runLow = lazyRun(caseYaml('detectors: {document_id_enumeration: {min_documents: 3}}\n'), files);
 
   test('when an actor requests five distinct documents not its own within ten minutes then the fifth is found', async () => {
@@ -391,4 +396,30 @@ describe('breachscope detectors', () => {
     assert.match(r.stdout, /^ {2}param min_documents = 5 {2}\(distinct documents not its own within the window that make a burst\)$/m);
     assert.doesNotMatch(r.stdout, /BROKEN/);
   });
+});
+
+/**
+ * Each detector's hit and miss: a run whose log must trigger it and one whose log must not. A
+ * detector added to queries/ without both fails here.
+ */
+const FIXTURES: Readonly<Record<string, { readonly hit: () => Promise<Run>; readonly miss: () => Promise<Run> }>> = {
+  anonymous_document_access: { hit: () => triggerRun(), miss: () => quietRun() },
+  cross_account_document_access: { hit: () => triggerRun(), miss: () => quietRun() },
+  document_access_attempts: { hit: () => triggerRun(), miss: () => enumerationRun() },
+  document_id_enumeration: { hit: () => enumerationRun(), miss: () => quietRun() },
+  unknown_document_access: { hit: () => triggerRun(), miss: () => quietRun() },
+};
+
+describe('every detector has a hit and a miss', () => {
+  test('when a detector is in queries/ then it has fixtures', () => {
+    assert.deepEqual(DETECTOR_IDS.filter((id) => !FIXTURES[id]), []);
+  });
+  for (const id of DETECTOR_IDS) {
+    test(`when ${id} runs on its hit log then it finds something, and on its miss log nothing`, async () => {
+      const f = FIXTURES[id];
+      assert.ok(f, `${id} has no fixtures`);
+      assert.ok((countOf((await f.hit()).analysis, id) ?? 0) > 0, `${id} found nothing on its hit log`);
+      assert.equal(countOf((await f.miss()).analysis, id), 0);
+    });
+  }
 });
