@@ -126,6 +126,16 @@ program
   .action(async (casePath: string, o: { to: string; out: string; all?: boolean; db?: string; gapHours: number }) => (await import('./export-command.js')).exportCommand(casePath, o));
 
 program
+  .command('init')
+  .description('write a first case file from a folder of logs: sources (formats, rotated sets, identity logs), the window, routes, and a TODO on what only the controller knows')
+  .argument('<folder-or-glob>', 'folder of log files, or a glob in quotes')
+  .option('--out <file>', 'case file to write', 'case.yaml')
+  .option('--owners <file>', 'the owners CSV (document_id,owner_account), if you have it: ranks the routes and is named in the case')
+  .option('--force', 'replace the --out file if it exists')
+  .addOption(dbOption())
+  .action(async (input: string, o: { out: string; owners?: string; force?: boolean; db?: string }) => (await import('./init-command.js')).initCommand(input, o));
+
+program
   .command('keygen')
   .description('write a minisign Ed25519 key pair for signing evidence packs: DIR/breachscope.key (passphrase from a prompt or BREACHSCOPE_KEY_PASSWORD) and DIR/breachscope.pub')
   .requiredOption('--out <dir>', 'folder for the key files')
