@@ -101,8 +101,18 @@ async function surveyStore(store: Store, caseFile: CaseFile, draft: CasePlan, gr
     trustedProxies:
       proxies.addresses.length === 0
         ? undefined
-        : { cidrs: proxies.addresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)), note: `these private addresses sent ${proxies.requests.toLocaleString('en')} requests with X-Forwarded-For: your proxies?${proxies.publicForwarders > 0 ? ` (${proxies.publicForwarders} public address(es) did too: not proposed)` : ''}` },
+        : { cidrs: proxyBlocks(proxies.addresses), note: `private addresses ${proxies.addresses.slice(0, 6).join(', ')}${proxies.addresses.length > 6 ? ', ...' : ''} sent ${plural(proxies.requests, 'request')} with X-Forwarded-For: your proxies? Their /24 (IPv6: /64) is proposed, for the hops behind them${proxies.publicForwarders > 0 ? `; ${plural(proxies.publicForwarders, 'public address', 'public addresses')} did too: not proposed` : ''}` },
   };
+}
+
+/** The /24 (IPv6: /64) of each forwarding address: a load balancer's neighbours are its peers, which X-Forwarded-For names too. */
+function proxyBlocks(addresses: readonly string[]): string[] {
+  const blocks = addresses.map((a) => {
+    if (!a.includes(':')) return `${a.split('.').slice(0, 3).join('.')}.0/24`;
+    const groups = a.split('::')[0]!.split(':').slice(0, 4);
+    return groups.length === 4 ? `${groups.join(':')}::/64` : `${a}/128`;
+  });
+  return [...new Set(blocks)];
 }
 
 function summary(plan: CasePlan, out: string): string {
