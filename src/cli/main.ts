@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { toolVersion } from '../util/project-root.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
+import { addExamples } from './help-examples.js';
 import { positiveInteger } from './options.js';
 
 // `breachscope analyze case.yaml | head -1`: the reader has gone, so the rest of the output has
@@ -154,6 +155,14 @@ program
   .description('list the detectors (queries/*.sql) with their metadata and parameters')
   .option('--json', 'print as JSON')
   .action(async (o: { json?: boolean }) => (await import('./detectors-command.js')).detectorsCommand(o));
+
+program
+  .command('completion')
+  .description('print a completion script for bash, zsh or fish: commands, options and case files (install: see the README)')
+  .argument('<shell>', 'bash | zsh | fish')
+  .action(async (shell: string) => (await import('./completion-command.js')).completionCommand(shell, program));
+
+addExamples(program);
 
 try {
   await program.parseAsync(process.argv);
