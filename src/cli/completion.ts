@@ -29,7 +29,7 @@ export function commandSpecs(program: Command): CommandSpec[] {
 
 export function completionScript(shell: Shell, program: Command): string {
   const specs = commandSpecs(program);
-  const globals = program.options.filter((o) => o.long !== undefined).map((o) => o.long!);
+  const globals = program.options.filter((o) => o.long !== undefined && o.long !== '--version').map((o) => o.long!);
   if (shell === 'bash') return bashScript(specs, globals);
   if (shell === 'zsh') return zshScript(specs, globals);
   return fishScript(specs);
