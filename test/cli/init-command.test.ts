@@ -99,6 +99,15 @@ describe('breachscope init', () => {
     assert.equal(analyzeJson(path.join(dir, 'case.yaml')).summary.unauthorized_accesses, 12);
   });
 
+  it('when no file of the folder is a log then init exits 2 naming each file and why, and writes nothing', () => {
+    const dir = tempDir('bs-init-');
+    writeFiles(dir, { 'logs/notes.txt': 'hello\n', 'logs/error.log': '2024/01/01 10:00:00 [error] 12#12: *1 open() failed\n' });
+    const r = runCli(['init', 'logs'], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: init: no file under 'logs' is a log breachscope reads\n {2}why: +logs\/error\.log: an nginx error log, not requests; logs\/notes\.txt: no format fits its sampled lines/m);
+    assert.equal(existsSync(path.join(dir, 'case.yaml')), false);
+  });
+
   for (const folder of ['combined', 'haproxy', 'traefik-json', 'caddy-json', 'aws-alb']) {
     it(`when init runs on the corpus folder ${folder} then analyze accepts the case once an owners file exists`, () => {
       const dir = tempDir('bs-init-');
