@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { toolVersion } from '../util/project-root.js';
 import { terminalSafe } from '../util/terminal-safe.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
+import { addExamples } from './help-examples.js';
 import { positiveInteger } from './options.js';
 
 // `breachscope analyze case.yaml | head -1`: the reader has gone, so the rest of the output has
@@ -126,6 +127,16 @@ program
   .action(async (casePath: string, o: { to: string; out: string; all?: boolean; db?: string; gapHours: number }) => (await import('./export-command.js')).exportCommand(casePath, o));
 
 program
+  .command('init')
+  .description('write a first case file from a folder of logs: sources (formats, rotated sets, identity logs), the window, routes, and a TODO on what only the controller knows')
+  .argument('<folder-or-glob>', 'folder of log files, or a glob in quotes')
+  .option('--out <file>', 'case file to write', 'case.yaml')
+  .option('--owners <file>', 'the owners CSV (document_id,owner_account), if you have it: ranks the routes and is named in the case')
+  .option('--force', 'replace the --out file if it exists')
+  .addOption(dbOption())
+  .action(async (input: string, o: { out: string; owners?: string; force?: boolean; db?: string }) => (await import('./init-command.js')).initCommand(input, o));
+
+program
   .command('keygen')
   .description('write a minisign Ed25519 key pair for signing evidence packs: DIR/breachscope.key (passphrase from a prompt or BREACHSCOPE_KEY_PASSWORD) and DIR/breachscope.pub')
   .requiredOption('--out <dir>', 'folder for the key files')
@@ -144,6 +155,14 @@ program
   .description('list the detectors (queries/*.sql) with their metadata and parameters')
   .option('--json', 'print as JSON')
   .action(async (o: { json?: boolean }) => (await import('./detectors-command.js')).detectorsCommand(o));
+
+program
+  .command('completion')
+  .description('print a completion script for bash, zsh or fish: commands, options and case files (install: see the README)')
+  .argument('<shell>', 'bash | zsh | fish')
+  .action(async (shell: string) => (await import('./completion-command.js')).completionCommand(shell, program));
+
+addExamples(program);
 
 try {
   await program.parseAsync(process.argv);
