@@ -11,7 +11,7 @@ const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 60;
 
 /** Pipeline order: a module may import its own stage, an earlier one, or db/ and util/. */
-const STAGES = ['util', 'db', 'formats', 'case', 'ingest', 'analyze', 'report', 'export', 'dashboard', 'cli'] as const;
+const STAGES = ['util', 'db', 'formats', 'case', 'ingest', 'analyze', 'init', 'report', 'export', 'dashboard', 'cli'] as const;
 /** Stages that are peers (renderers): none imports another, except through what came before. */
 const RENDERERS = new Set(['report', 'export', 'dashboard']);
 /** Known uses of a renderer by a renderer: export and the dashboard reuse the report's terminal/escaping helpers. */
