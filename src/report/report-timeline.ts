@@ -18,10 +18,32 @@ export interface TimelineMarkInput {
 }
 
 /**
+ * The bars' query. Days and weeks are cut in the display zone's wall-clock time (a day bar is a
+ * local day, 23 or 25 hours at a clock change); minutes and hours are cut on the instant line
+ * from the local midnight before the first access, so a clock change draws no bar for an hour
+ * that never was and keeps apart the two hours that share a label.
+ */
+function bucketSql(unit: BucketUnit): string {
+  const width = `${INTERVAL_OF[unit]}($step)`;
+  const wall = unit === 'day' || unit === 'week';
+  const key = wall ? `time_bucket(${width}, timezone($zone, time))` : `time_bucket(${width}, time, origin.o)`;
+  const instant = (x: string) => (wall ? `timezone($zone, ${x})` : x);
+  const local = (x: string) => (wall ? x : `timezone($zone, ${x})`);
+  return `WITH origin AS (
+       SELECT timezone($zone, date_trunc('day', timezone($zone, min(time)))) AS o FROM unauthorized
+     ), counted AS (
+       SELECT ${key} AS b, count(*) AS n FROM unauthorized, origin WHERE time IS NOT NULL GROUP BY b
+     ), edges AS (SELECT min(b) AS b0, max(b) AS b1 FROM counted)
+     SELECT strftime(${instant('g.b')}, ${ISO}) AS start, strftime(${local('g.b')}, $format) AS label, coalesce(counted.n, 0) AS value,
+       strftime(${instant(`edges.b1 + ${width}`)}, ${ISO}) AS last_end
+     FROM edges, generate_series(edges.b0, edges.b1, ${width}) AS g(b) LEFT JOIN counted ON counted.b = g.b
+     ORDER BY g.b`;
+}
+
+/**
  * Unauthorized accesses per bucket over the exposure (first to last unauthorized access), counted
- * in DuckDB: buckets are cut in the display zone's wall-clock time (a day bar is a local day),
- * and generate_series fills the empty ones, so JavaScript holds one row per bar, never one per
- * access. Null when there is no unauthorized access.
+ * in DuckDB (bucketSql); generate_series fills the empty buckets, so JavaScript holds one row per
+ * bar, never one per access. Null when there is no unauthorized access.
  */
 export async function timelineChart(store: Store, zone: string | undefined, marks: TimelineMarkInput): Promise<TimelineChart | null> {
   const tz = zone ?? 'UTC';
@@ -30,17 +52,11 @@ export async function timelineChart(store: Store, zone: string | undefined, mark
   );
   if (span.n === 0 || span.t0 === null || span.t1 === null) return null;
   const choice = chooseBucket(Number(span.t1) - Number(span.t0));
-  const width = `${INTERVAL_OF[choice.unit]}($step)`;
-  const bars = await store.all<{ start: string; label: string; value: number; last_end: string }>(
-    `WITH counted AS (
-       SELECT time_bucket(${width}, timezone($zone, time)) AS b, count(*) AS n FROM unauthorized WHERE time IS NOT NULL GROUP BY b
-     ), edges AS (SELECT min(b) AS b0, max(b) AS b1 FROM counted)
-     SELECT strftime(timezone($zone, g.b), ${ISO}) AS start, strftime(g.b, $format) AS label, coalesce(counted.n, 0) AS value,
-       strftime(timezone($zone, edges.b1 + ${width}), ${ISO}) AS last_end
-     FROM edges, generate_series(edges.b0, edges.b1, ${width}) AS g(b) LEFT JOIN counted ON counted.b = g.b
-     ORDER BY g.b`,
-    { zone: tz, step: choice.step, format: LABEL_FORMAT[choice.unit] },
-  );
+  const bars = await store.all<{ start: string; label: string; value: number; last_end: string }>(bucketSql(choice.unit), {
+    zone: tz,
+    step: choice.step,
+    format: LABEL_FORMAT[choice.unit],
+  });
   const end = bars[0]!.last_end;
   return {
     title: `Unauthorized accesses per ${bucketName(choice)} (${tz})`,
