@@ -39,13 +39,20 @@ function tableMd(b: Extract<Block, { kind: 'table' }>): string {
   return lines.join('\n');
 }
 
+/** Gaps listed under the chart in Markdown; past that, one sentence (the appendix lists every gap). */
+const LISTED_GAPS = 10;
+
 /** The chart as a table of the buckets that hold accesses, then what the chart marks. */
 function chartMd(c: TimelineChart): string {
   const held = c.bars.filter((b) => b.value > 0);
   const empty = c.bars.length - held.length;
   const lines = [escapeMd(chartCaption(c)), '', row([`${c.bucket === 'week' ? 'week' : c.bucket} from (${c.zone})`, 'accesses']), '|---|---|', ...held.map((b) => row([b.label, b.value]))];
   if (empty > 0) lines.push('', `_${escapeMd(`${empty.toLocaleString('en')} of the ${c.bars.length.toLocaleString('en')} buckets hold no unauthorized access and are not listed.`)}_`);
-  if (c.marks.length) lines.push('', ...c.marks.map((m) => `- ${escapeMd(m.label)}`));
+  const edges = c.marks.filter((m) => m.to === undefined);
+  const gaps = c.marks.filter((m) => m.to !== undefined);
+  const listed = [...edges, ...(gaps.length <= LISTED_GAPS ? gaps : [])].map((m) => m.label);
+  if (gaps.length > LISTED_GAPS) listed.push(`${gaps.length.toLocaleString('en')} gaps in the events of a source fall on the chart; the appendix lists them.`);
+  if (listed.length) lines.push('', ...listed.map((l) => `- ${escapeMd(l)}`));
   return lines.join('\n');
 }
 
