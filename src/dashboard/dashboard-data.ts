@@ -6,7 +6,6 @@ import { chooseBucket, UNIT_MS, type BucketUnit } from '../report/timeline-bucke
 import { UserError } from '../util/user-error.js';
 import { TOP_ROWS, type AnalysisWindow, type DashboardSource, type EventDetail, type EventRow, type EventsPage, type KeyPanel, type PanelRow, type Snapshot, type Target, type Timeline } from './dashboard-source.js';
 
-
 /** Identifiers for the key panels: fixed names, never text from a person or a log. */
 const KEY_COLUMN: Record<KeyPanel, 'client_ip' | 'account' | 'document'> = { ips: 'client_ip', accounts: 'account', documents: 'document' };
 

@@ -8,7 +8,7 @@ const BLOCKS = ' ▁▂▃▄▅▆▇█';
 /** A bucket start in UTC: minutes and hours with their time, days and weeks as a date. */
 function label(t: number, unit: BucketUnit): string {
   const iso = new Date(t).toISOString();
-  if (unit === 'minute') return `${iso.slice(5, 16).replace('T', ' ')}`;
+  if (unit === 'minute') return iso.slice(5, 16).replace('T', ' ');
   if (unit === 'hour') return `${iso.slice(5, 13).replace('T', ' ')}h`;
   return iso.slice(0, 10);
 }
