@@ -12,7 +12,7 @@ import { caseYaml } from '../init/case-yaml.js';
 import { identityNote, isIdentity, planRoutes, planSources, titleOf, windowOf, withNotes, type SourceGroup } from '../init/plan-case.js';
 import { fileSpans, forwardingProxies, identityCandidates, sourceSpans } from '../init/survey-store.js';
 import { surveyFiles } from '../init/survey-files.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { plural } from '../util/plural.js';
 import { UserError } from '../util/user-error.js';
 

@@ -2,14 +2,9 @@ import type { CaseFile } from '../case/case-file.js';
 import type { Row, Store } from '../db/store.js';
 import { analyzeCase, type Analysis } from '../analyze/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
+import { chooseBucket, UNIT_MS, type BucketUnit } from '../report/timeline-buckets.js';
 import { UserError } from '../util/user-error.js';
 import { TOP_ROWS, type AnalysisWindow, type DashboardSource, type EventDetail, type EventRow, type EventsPage, type KeyPanel, type PanelRow, type Snapshot, type Target, type Timeline } from './dashboard-source.js';
-
-/** At most this many buckets in the timeline: hours when the span has that few, else days. */
-export const TIMELINE_BUCKETS = 120;
-
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
 
 /** Identifiers for the key panels: fixed names, never text from a person or a log. */
 const KEY_COLUMN: Record<KeyPanel, 'client_ip' | 'account' | 'document'> = { ips: 'client_ip', accounts: 'account', documents: 'document' };
@@ -59,8 +54,8 @@ export class DashboardData implements DashboardSource {
     const from = window.from ?? (s.first_access ? new Date(s.first_access) : undefined);
     const to = window.to ?? (s.last_access ? new Date(new Date(s.last_access).getTime() + 1000) : undefined);
     if (!from || !to || from >= to) return undefined;
-    const plan = planTimeline(from, to, TIMELINE_BUCKETS);
-    const stepMs = plan.step * (plan.unit === 'hour' ? HOUR : DAY);
+    const plan = planTimeline(from, to);
+    const stepMs = plan.step * UNIT_MS[plan.unit];
     const rows = await this.store.all<{ b: number; n: number }>(
       `SELECT CAST(floor((epoch_ms(time) - $t0) / $step) AS BIGINT) AS b, count(*) AS n
        FROM unauthorized WHERE time >= $from::TIMESTAMPTZ AND time < $to::TIMESTAMPTZ GROUP BY b`,
@@ -130,13 +125,14 @@ export class DashboardData implements DashboardSource {
   }
 }
 
-/** Buckets for a span: hours when it has at most `max` of them, else days, several per bucket if need be. */
-export function planTimeline(from: Date, to: Date, max: number): { unit: 'hour' | 'day'; step: number; start: Date; buckets: number } {
-  const hourStart = Math.floor(from.getTime() / HOUR) * HOUR;
-  const hours = Math.ceil((to.getTime() - hourStart) / HOUR);
-  if (hours <= max) return { unit: 'hour', step: 1, start: new Date(hourStart), buckets: Math.max(1, hours) };
-  const dayStart = Math.floor(from.getTime() / DAY) * DAY;
-  const days = Math.ceil((to.getTime() - dayStart) / DAY);
-  const step = Math.ceil(days / max);
-  return { unit: 'day', step, start: new Date(dayStart), buckets: Math.ceil(days / step) };
+/** Monday 1970-01-05: week buckets start on Mondays, as the report's do. */
+const FIRST_MONDAY_MS = 4 * UNIT_MS.day;
+
+/** Buckets for a span, with the report's bucket choice (minute, hour, day or week), cut in UTC. */
+export function planTimeline(from: Date, to: Date): { unit: BucketUnit; step: number; start: Date; buckets: number } {
+  const { unit, step } = chooseBucket(to.getTime() - from.getTime());
+  const width = step * UNIT_MS[unit];
+  const origin = unit === 'week' ? FIRST_MONDAY_MS : 0;
+  const start = Math.floor((from.getTime() - origin) / width) * width + origin;
+  return { unit, step, start: new Date(start), buckets: Math.max(1, Math.ceil((to.getTime() - start) / width)) };
 }

@@ -1,4 +1,5 @@
 import type { Analysis } from '../analyze/analysis.js';
+import type { BucketUnit } from '../report/timeline-buckets.js';
 
 /** The window an analysis runs over; an open side is undefined, as in the case file. */
 export interface AnalysisWindow {
@@ -24,7 +25,8 @@ export interface PanelRow {
 
 /** Unauthorized accesses per time bucket: `counts[i]` covers `step` units from `start` + i * step units. */
 export interface Timeline {
-  readonly unit: 'hour' | 'day';
+  /** Chosen from the span as the report's timeline chooses it (report/timeline-buckets.ts). */
+  readonly unit: BucketUnit;
   readonly step: number;
   /** ISO instant (UTC) of the first bucket's start. */
   readonly start: string;

@@ -1,25 +1,26 @@
-import { plural } from '../util/plural.js';
-import { figuresSentence } from './figures-sentence.js';
-import { TABLE_ROWS } from './render-html.js';
-import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
-
-/** The cap sentence as Markdown lines (a blank line, then the note), or nothing. */
-const capLine = (shown: number, total: number, what: string): string[] => {
-  const note = capNote(shown, total, what);
-  return note ? ['', `_${note}_`] : [];
-};
+import { chartCaption } from './chart-caption.js';
+import { reportDocument } from './report-sections.js';
+import type { ReportModel } from './report-model.js';
+import type { Block, ReportDocument, Section, TimelineChart } from './section.js';
 
 /**
- * A value in Markdown text or a table cell: every punctuation character Markdown gives meaning to
- * is backslash-escaped (so `|` cannot end a cell and `[x](y)` or `<http://...>` cannot become a
- * link), line breaks become spaces, and `://` and `www.` are broken so no autolink forms.
+ * A value in Markdown text or a table cell: every character that could open a link, an image,
+ * an autolink, an HTML tag, emphasis, code or a heading is backslash-escaped (so `|` cannot end a
+ * cell and `[x](y)` or `<http://...>` cannot become a link), line breaks become spaces, and `://`,
+ * `www.` and `@` are broken so no autolink forms. Plain parentheses stay as they are: without an
+ * escaped `]` before them they cannot form a link.
  */
 export function escapeMd(value: unknown): string {
   return String(value ?? '')
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}[\]()<>#|!~&]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_{}[\]<>#|!~&@]/g, (c) => `\\${c}`)
     .replace(/:\/\//g, ':\\/\\/')
     .replace(/www\./gi, (w) => `${w.slice(0, 3)}\\.`);
+}
+
+/** Inline code for a plain token (a warning code); anything else is escaped text. */
+function codeSpan(text: string): string {
+  return /^[A-Za-z0-9_.:/-]+$/.test(text) ? `\`${text}\`` : escapeMd(text);
 }
 
 /** A fenced block whose fence is longer than any backtick run inside. */
@@ -29,110 +30,64 @@ function fenced(text: string, lang = ''): string {
   return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}`;
 }
 
-function table(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const shown = rows.slice(0, TABLE_ROWS);
-  const lines = [`| ${headers.map(escapeMd).join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...shown.map((r) => `| ${r.map(escapeMd).join(' | ')} |`)];
-  if (rows.length > shown.length) lines.push('', `${rows.length - shown.length} more rows in evidence.csv.`);
+const row = (cells: readonly unknown[]) => `| ${cells.map(escapeMd).join(' | ')} |`;
+
+function tableMd(b: Extract<Block, { kind: 'table' }>): string {
+  if (b.rows.length === 0) return escapeMd(b.empty);
+  const lines = [row(b.headers), `|${b.headers.map(() => '---').join('|')}|`, ...b.rows.map(row)];
+  if (b.note) lines.push('', `_${escapeMd(b.note)}_`);
   return lines.join('\n');
 }
 
-const todo = (v: string | undefined, what: string) => (v ? escapeMd(v) : `*To be completed by the controller: ${what.replace(/_/g, '\\_')}.*`);
+/** Gaps listed under the chart in Markdown; past that, one sentence (the appendix lists every gap). */
+const LISTED_GAPS = 10;
 
-function keyTable(rows: readonly TopLine[], keyTitle: string, cols: readonly ('documents' | 'accounts' | 'ips')[]): string {
-  const t = keyTableData(rows, keyTitle, cols);
-  return table(t.headers, t.rows);
+/** The chart as a table of the buckets that hold accesses, then what the chart marks. */
+function chartMd(c: TimelineChart): string {
+  const held = c.bars.filter((b) => b.value > 0);
+  const empty = c.bars.length - held.length;
+  const lines = [escapeMd(chartCaption(c)), '', row([`${c.bucket === 'week' ? 'week' : c.bucket} from (${c.zone})`, 'accesses']), '|---|---|', ...held.map((b) => row([b.label, b.value]))];
+  if (empty > 0) lines.push('', `_${escapeMd(`${empty.toLocaleString('en')} of the ${c.bars.length.toLocaleString('en')} buckets hold no unauthorized access and are not listed.`)}_`);
+  const edges = c.marks.filter((m) => m.to === undefined);
+  const gaps = c.marks.filter((m) => m.to !== undefined);
+  const listed = [...edges, ...(gaps.length <= LISTED_GAPS ? gaps : [])].map((m) => m.label);
+  if (gaps.length > LISTED_GAPS) listed.push(`${gaps.length.toLocaleString('en')} gaps in the events of a source fall on the chart; the appendix lists them.`);
+  if (listed.length) lines.push('', ...listed.map((l) => `- ${escapeMd(l)}`));
+  return lines.join('\n');
+}
+
+function blockMd(b: Block, sub: string): string {
+  switch (b.kind) {
+    case 'paragraph':
+      return b.strong ? `**${escapeMd(b.text)}**` : escapeMd(b.text);
+    case 'heading':
+      return `${sub} ${escapeMd(b.text)}`;
+    case 'list':
+      return b.items.map((i) => `- ${i.code ? `${codeSpan(i.code)} ` : ''}${escapeMd(i.text)}`).join('\n');
+    case 'facts':
+      return b.rows.map((r) => (r.strong ? `- **${escapeMd(r.label)}: ${escapeMd(r.value)}**` : `- ${escapeMd(r.label)}: ${r.todo ? `*${escapeMd(r.value)}*` : escapeMd(r.value)}`)).join('\n');
+    case 'table':
+      return tableMd(b);
+    case 'code':
+      return `${b.caption ? `${sub} ${escapeMd(b.caption)}\n\n` : ''}${fenced(b.text, b.lang)}`;
+    case 'chart':
+      return chartMd(b.chart);
+  }
+}
+
+function sectionMd(s: Section): string {
+  const level = s.appendix ? '###' : '##';
+  return [`${level} ${escapeMd(s.title)}`, ...s.blocks.map((b) => blockMd(b, `${level}#`))].join('\n\n');
+}
+
+/** The report's sections as Markdown, the same headings in the same order as report.html. */
+export function renderDocumentMd(d: ReportDocument): string {
+  const main = d.sections.filter((s) => !s.appendix);
+  const appendix = d.sections.filter((s) => s.appendix);
+  const parts = [`# ${escapeMd(d.title)}`, escapeMd(d.meta), ...main.map(sectionMd), ...(appendix.length ? ['## Appendix', ...appendix.map(sectionMd)] : [])];
+  return `${parts.join('\n\n')}\n`;
 }
 
 export function renderMarkdown(m: ReportModel): string {
-  const a = m.analysis;
-  const s = a.summary;
-  const c = a.context;
-  const zone = m.displayZone;
-  const out: string[] = [];
-  out.push(
-    `# ${escapeMd(a.case)}`,
-    '',
-    `Breach report generated ${escapeMd(m.generatedAt)} by breachscope ${escapeMd(m.tool.version)} (DuckDB ${escapeMd(m.tool.duckdb)}). Case file SHA-256 \`${m.caseSha256}\`.`,
-    '',
-    `**${escapeMd(figuresSentence(s))}.**`,
-    '',
-    ...(a.warnings.length ? ['## Before relying on these figures', '', ...a.warnings.map((w) => `- \`${w.code}\` ${escapeMd(w.message)}`), ''] : []),
-    `- Window analysed: ${escapeMd(showTime(a.window.from, zone))} to ${escapeMd(showTime(a.window.to, zone))} (the end is exclusive)`,
-    `- Exposure observed: ${escapeMd(showTime(s.first_access, zone))} to ${escapeMd(showTime(s.last_access, zone))}`,
-    `- Signed-in: ${s.unauthorized_accesses - s.anonymous_accesses} accesses by ${s.accounts} account(s); anonymous: ${s.anonymous_accesses}`,
-    `- People affected: ${s.affected_subjects}, counted from the ${s.subjects_from}`,
-    `- Not counted: ${c.authorized_disclosures} authorized disclosures (owner, grant, staff); ${c.outside_window_disclosures} outside the window; ${c.unknown_document_disclosures} of ids not in the owners file; ${c.attempts} refused attempts`,
-    '',
-    '## Notification (GDPR Art. 33(3))',
-    '',
-    m.awareAt ? `- Aware since: ${escapeMd(showTime(m.awareAt, zone))}\n- **72-hour deadline: ${escapeMd(showTime(m.deadline, zone))}**` : '- 72-hour deadline: *set aware\\_at in the case file to compute it.*',
-    `- Nature of the breach: ${m.breach.nature ? escapeMd(m.breach.nature) : `unauthorized disclosure: ${s.unauthorized_accesses} requests served ${s.documents} documents to people other than their owners, from ${s.unique_ips} IP addresses.`}`,
-    `- Data subjects (approx.): ${s.affected_subjects}; records (approx.): ${s.documents} documents, ${s.unauthorized_accesses} accesses`,
-    `- Likely consequences: ${todo(m.breach.likelyConsequences, 'breach.likely_consequences')}`,
-    `- Measures taken or proposed: ${todo(m.breach.measures, 'breach.measures')}`,
-    `- Contact point: ${todo(m.breach.contact, 'breach.contact')}`,
-    '',
-    table(['category', 'people', 'documents'], m.categories.map((x) => [x.category, x.subjects, x.documents])),
-    '',
-    '## Unauthorized accesses per day (UTC)',
-    '',
-    table(['day', 'accesses'], m.timeline.map((d) => [d.day, d.accesses])),
-    '',
-    '## By client IP',
-    '',
-    keyTable(m.ips, 'client IP', ['documents', 'accounts']),
-    ...capLine(m.ips.length, m.totals.ips, 'client IPs'),
-    '',
-    '## By account',
-    '',
-    keyTable(m.accounts, 'account', ['documents', 'ips']),
-    ...capLine(m.accounts.length, m.totals.accounts, 'accounts'),
-    '',
-    '## By document',
-    '',
-    table(
-      ['document', 'accesses', 'client IPs', 'accounts', s.subjects_from === 'subjects file' ? 'subjects' : 'owners', 'first seen (UTC)', 'last seen (UTC)'],
-      m.documents.map((d) => [d.key, d.accesses, d.ips, d.accounts, d.subjects, d.first, d.last]),
-    ),
-    ...capLine(m.documents.length, m.totals.documents, 'documents'),
-    '',
-    '## Detectors',
-    '',
-    table(['detector', 'counts as', 'level', 'findings', 'parameters'], m.detectors.map((d) => [d.id, d.countsAs, d.level, d.error ? `error: ${d.error}` : d.findings, d.params])),
-    '',
-    ...m.detectors.flatMap((d) => [`### ${escapeMd(d.id)}: ${escapeMd(d.title)}`, '', fenced(d.sql, 'sql'), '']),
-    '## Ingest coverage',
-    '',
-    table(
-      ['source', 'file', 'format', 'SHA-256', 'lines', 'events', 'rejected', 'first event (UTC)', 'last event (UTC)'],
-      a.ingest.files.map((f) => [f.source, f.path, f.format, f.sha256, f.lines, f.events, f.rejected, f.first_time ?? '-', f.last_time ?? '-']),
-    ),
-    '',
-    `${a.ingest.lines} lines read, ${a.ingest.events} events, ${a.ingest.rejected_lines} rejected.`,
-    '',
-    `### Coverage of ${escapeMd(a.coverage.from ?? '-')} to ${escapeMd(a.coverage.to ?? '-')} (UTC) by source`,
-    '',
-    table(
-      ['source', 'events', 'in the window', 'first event (UTC)', 'last event (UTC)', 'hours with events', 'share of the hours'],
-      a.coverage.sources.map((x) => [x.source, x.events, x.events_in_window, x.first_event ?? '-', x.last_event ?? '-', `${x.hours_with_events} of ${x.window_hours}`, x.hours_share === null ? '-' : `${Math.round(x.hours_share * 1000) / 10}%`]),
-    ),
-    '',
-    `### Gaps longer than ${plural(m.gapHours, 'hour')} in the events of a source (inside the window, and at its start and end)`,
-    '',
-    m.gaps.length ? table(['source', 'from (UTC)', 'to (UTC)', 'hours'], m.gaps.map((g) => [g.source, g.from, g.to, g.hours])) : 'None.',
-    '',
-    '### Rejected lines (examples)',
-    '',
-    a.ingest.rejected_lines ? table(['file', 'line', 'reason'], a.ingest.files.flatMap((f) => f.reject_examples.map((x) => [f.path, x.line, x.reason]))) : 'None.',
-    '',
-    '## Method',
-    '',
-    ...COUNTING_RULES.map((r, i) => `${i + 1}. ${escapeMd(r)}`),
-    '',
-    '### Case file',
-    '',
-    fenced(m.caseText, 'yaml'),
-    '',
-  );
-  return `${out.join('\n')}\n`;
+  return renderDocumentMd(reportDocument(m));
 }

@@ -2,6 +2,8 @@ import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { loadDetectors } from '../case/detector-catalog.js';
 import type { Analysis } from '../analyze/analysis.js';
+import { timelineChart } from './report-timeline.js';
+import type { TimelineChart } from './section.js';
 
 /** Everything report.html and report.md show, gathered once so the two cannot disagree. */
 export interface ReportModel {
@@ -9,7 +11,8 @@ export interface ReportModel {
   readonly generatedAt: string;
   readonly tool: { readonly version: string; readonly duckdb: string };
   readonly displayZone: string | undefined;
-  readonly timeline: readonly { readonly day: string; readonly accesses: number }[];
+  /** Unauthorized accesses per bucket over the exposure; null when there is none. */
+  readonly timeline: TimelineChart | null;
   readonly ips: readonly TopLine[];
   readonly accounts: readonly TopLine[];
   readonly documents: readonly (TopLine & { readonly subjects: string })[];
@@ -74,13 +77,6 @@ export const DEFAULT_MAX_ROWS = 1000;
 export async function buildReportModel(store: Store, caseFile: CaseFile, analysis: Analysis, o: { generatedAt: Date; toolVersion: string; gapHours: number; maxRows?: number }): Promise<ReportModel> {
   const maxRows = o.maxRows ?? DEFAULT_MAX_ROWS;
   const { duckdb } = await store.one<{ duckdb: string }>('SELECT version() AS duckdb');
-  const timeline = await store.all<{ day: string; accesses: number }>(
-    `WITH days AS (SELECT strftime(time, '%Y-%m-%d') AS day, count(*) AS accesses FROM unauthorized GROUP BY day),
-          span AS (SELECT min(day)::DATE AS d0, max(day)::DATE AS d1 FROM days)
-     SELECT strftime(g.d, '%Y-%m-%d') AS day, coalesce(days.accesses, 0) AS accesses
-     FROM span, generate_series(span.d0, span.d1, INTERVAL 1 DAY) AS g(d)
-     LEFT JOIN days ON days.day = strftime(g.d, '%Y-%m-%d') ORDER BY day`,
-  );
   const documents = await store.all<TopLine & { subjects: string } & Record<string, string | number>>(
     `SELECT u.document AS key, count(*) AS accesses, 1 AS documents, count(DISTINCT u.account) AS accounts, count(DISTINCT u.client_ip) AS ips,
        strftime(min(u.time), ${ISO}) AS first, strftime(max(u.time), ${ISO}) AS last,
@@ -95,6 +91,7 @@ export async function buildReportModel(store: Store, caseFile: CaseFile, analysi
   );
   // Gaps inside the window, and at its start and end, as analyze measured them (analyzeCase's gapHours).
   const gaps = analysis.coverage.sources.flatMap((s) => s.gaps.map((g) => ({ source: s.source, from: g.from, to: g.to, hours: g.hours })));
+  const timeline = await timelineChart(store, caseFile.timezone, { window: analysis.window, gaps, show: (t) => showTime(t, caseFile.timezone) });
   const categories = await store.all<{ category: string; subjects: number; documents: number }>(
     caseFile.documents.subjects
       ? `SELECT coalesce(s.category, 'not categorised') AS category, count(DISTINCT s.subject_id) AS subjects, count(DISTINCT s.document_id) AS documents

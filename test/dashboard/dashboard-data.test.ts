@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { loadCaseFile, type CaseFile } from '../../src/case/case-file.js';
-import { DashboardData } from '../../src/dashboard/dashboard-data.js';
+import { DashboardData, planTimeline } from '../../src/dashboard/dashboard-data.js';
 import type { Snapshot } from '../../src/dashboard/dashboard-source.js';
 import { Store } from '../../src/db/store.js';
 import { ingestCase } from '../../src/ingest/ingest.js';
@@ -118,5 +118,24 @@ describe('dashboard data layer on the ticketviewer sample', () => {
     assert.ok(narrowed.analysis.summary.unauthorized_accesses < 235);
     assert.equal(narrowed.timeline!.counts.length, 12);
     await data.snapshot(caseFile.window);
+  });
+});
+
+describe("dashboard timeline buckets: the report's choice, cut in UTC", () => {
+  test('when the window spans 14 minutes then the dashboard has minute buckets', () => {
+    const p = planTimeline(new Date('2015-03-16T10:00:30Z'), new Date('2015-03-16T10:14:30Z'));
+    assert.deepEqual(p, { unit: 'minute', step: 1, start: new Date('2015-03-16T10:00:00Z'), buckets: 15 });
+  });
+
+  test('when the window spans 5 days then the dashboard has hour buckets', () => {
+    const p = planTimeline(new Date('2015-03-16T00:00:00Z'), new Date('2015-03-21T00:00:00Z'));
+    assert.deepEqual(p, { unit: 'hour', step: 1, start: new Date('2015-03-16T00:00:00Z'), buckets: 120 });
+  });
+
+  test('when the window spans 2 years then the dashboard has week buckets starting on a Monday', () => {
+    const p = planTimeline(new Date('2013-01-02T12:00:00Z'), new Date('2015-01-02T12:00:00Z'));
+    assert.equal(p.unit, 'week');
+    assert.equal(p.start.toISOString(), '2012-12-31T00:00:00.000Z');
+    assert.equal(p.buckets, 105);
   });
 });

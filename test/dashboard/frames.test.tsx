@@ -72,6 +72,12 @@ describe('dashboard panels at 80 columns', () => {
     assert.match(plain(lastFrame()), /per 3 days \(UTC\), peak 7 /);
   });
 
+  test('when the buckets are minutes then the ends are labelled with day and minute', () => {
+    const counts = Array.from({ length: 15 }, (_, i) => (i === 3 ? 3 : 1));
+    const [, , label] = plain(render(<Timeline timeline={{ unit: 'minute', step: 1, start: '2015-03-16T10:00:00Z', counts }} width={WIDTH} />).lastFrame()).split('\n');
+    assert.match(label!, /^03-16 10:00 +per minute \(UTC\), peak 3 +03-16 10:14$/);
+  });
+
   test('when the IP panel has focus then its title and selected row carry markers', () => {
     const rows = analysis().top.ips;
     const { lastFrame } = render(<TopPanel title="Top client IPs" keyTitle="client IP" columns={['documents', 'accounts']} rows={rows} selected={1} focused filter="" width={39} height={5} loading={false} />);

@@ -63,6 +63,12 @@ describe('escaping helpers', () => {
     assert.equal(escapeHtml(`<a href="x" onclick='y'>&</a>`), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
   });
   test('when Markdown gets a cell with a pipe, a link and an autolink then each is neutralised', () => {
-    assert.equal(escapeMd('a|b [x](http://e.x) <http://y> www.z\nq'), 'a\\|b \\[x\\]\\(http:\\/\\/e.x\\) \\<http:\\/\\/y\\> www\\.z q');
+    assert.equal(escapeMd('a|b [x](http://e.x) <http://y> www.z\nq'), 'a\\|b \\[x\\](http:\\/\\/e.x) \\<http:\\/\\/y\\> www\\.z q');
+  });
+  test('when Markdown gets plain parentheses then they stay as written', () => {
+    assert.equal(escapeMd('(first and last unauthorized access)'), '(first and last unauthorized access)');
+  });
+  test('when Markdown gets an e-mail address then its @ is escaped so no mailto autolink forms', () => {
+    assert.equal(escapeMd('alice@example.com'), 'alice\\@example.com');
   });
 });

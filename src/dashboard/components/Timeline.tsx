@@ -1,9 +1,17 @@
 import { Box, Text } from 'ink';
 import type { Timeline as TimelineData } from '../dashboard-source.js';
+import { UNIT_MS, type BucketUnit } from '../../report/timeline-buckets.js';
 import { cell, count } from '../layout.js';
 
 const BLOCKS = ' ▁▂▃▄▅▆▇█';
-const HOUR = 3600_000;
+
+/** A bucket start in UTC: minutes and hours with their time, days and weeks as a date. */
+function label(t: number, unit: BucketUnit): string {
+  const iso = new Date(t).toISOString();
+  if (unit === 'minute') return iso.slice(5, 16).replace('T', ' ');
+  if (unit === 'hour') return `${iso.slice(5, 13).replace('T', ' ')}h`;
+  return iso.slice(0, 10);
+}
 
 export interface TimelineProps {
   readonly timeline: TimelineData | undefined;
@@ -38,11 +46,10 @@ export function Timeline({ timeline, width }: TimelineProps) {
   const upper = levels.map((l) => BLOCKS[Math.max(0, l - 8)]).join('');
   const lower = levels.map((l) => BLOCKS[Math.min(8, l)]).join('');
   const units = timeline.step * fit.bucketsPerColumn;
-  const unitMs = timeline.unit === 'hour' ? HOUR : 24 * HOUR;
+  const unitMs = UNIT_MS[timeline.unit];
   const start = new Date(timeline.start).getTime();
-  const label = (t: number) => (timeline.unit === 'hour' ? new Date(t).toISOString().slice(5, 13).replace('T', ' ') + 'h' : new Date(t).toISOString().slice(0, 10));
-  const first = label(start);
-  const last = label(start + (timeline.counts.length - 1) * timeline.step * unitMs);
+  const first = label(start, timeline.unit);
+  const last = label(start + (timeline.counts.length - 1) * timeline.step * unitMs, timeline.unit);
   const per = `per ${units === 1 ? timeline.unit : `${units} ${timeline.unit}s`} (UTC), peak ${count(peak)}`;
   const room = Math.max(0, fit.columns.length * 1 - first.length - last.length);
   const middle = per.length + 2 <= room ? per.padStart(Math.floor((room + per.length) / 2)).padEnd(room) : ' '.repeat(room);
