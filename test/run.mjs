@@ -1,5 +1,5 @@
 // Runs every test/**/*.test.ts with node's test runner (through tsx), in a pinned time zone and
-// locale so that no test depends on the machine. `node test/run.mjs <filter>` runs matching files.
+// locale so that no test depends on the machine. `node test/run.mjs <filter>...` runs the files matching any filter.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -14,8 +14,8 @@ const files = [];
     else if (name.endsWith('.test.ts') || name.endsWith('.test.tsx')) files.push(full);
   }
 })(root);
-const filter = process.argv[2];
-const chosen = filter ? files.filter((f) => f.includes(filter)) : files;
+const filters = process.argv.slice(2);
+const chosen = filters.length > 0 ? files.filter((f) => filters.some((x) => f.includes(x))) : files;
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...chosen], {
   stdio: 'inherit',
   env: { ...process.env, TZ: 'America/New_York', LANG: 'C', LC_ALL: 'C' },
