@@ -63,7 +63,8 @@ export class DashboardData implements DashboardSource {
     );
     const counts = Array.from({ length: plan.buckets }, () => 0);
     for (const r of rows) if (r.b >= 0 && r.b < counts.length) counts[r.b] = r.n;
-    return { unit: plan.unit, step: plan.step, start: plan.start.toISOString().replace('.000Z', 'Z'), counts };
+    const gaps = analysis.coverage.sources.flatMap((c) => c.gaps.map((g) => ({ from: g.from, to: g.to })));
+    return { unit: plan.unit, step: plan.step, start: plan.start.toISOString().replace('.000Z', 'Z'), counts, gaps };
   }
 
   topMatching(panel: KeyPanel, text: string, limit: number): Promise<readonly PanelRow[]> {

@@ -31,6 +31,8 @@ export interface Timeline {
   /** ISO instant (UTC) of the first bucket's start. */
   readonly start: string;
   readonly counts: readonly number[];
+  /** Coverage gaps inside the span (any source's), as ISO instants: drawn as ░ where no log was kept. */
+  readonly gaps: readonly { readonly from: string; readonly to: string }[];
 }
 
 /** What every refresh produces at once: the analysis `analyze` prints, and the timeline over it. */

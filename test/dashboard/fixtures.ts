@@ -65,7 +65,7 @@ export function analysis(over: Partial<Analysis['summary']> = {}): Analysis {
 export const DAILY = [9, 3, 14, 6, 22, 2, 8, 12, 6, 5, 4, 19, 3, 9, 15, 0, 20, 6, 11, 10, 17, 8, 4, 10, 3, 8, 1, 0];
 
 export function snapshot(over: Partial<Analysis['summary']> = {}): Snapshot {
-  return { analysis: analysis(over), timeline: { unit: 'day', step: 1, start: '2015-03-16T00:00:00Z', counts: DAILY } };
+  return { analysis: analysis(over), timeline: { unit: 'day', step: 1, start: '2015-03-16T00:00:00Z', counts: DAILY, gaps: [] } };
 }
 
 export function eventRows(n: number, offset = 0): EventRow[] {

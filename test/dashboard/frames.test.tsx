@@ -67,15 +67,25 @@ describe('dashboard panels at 80 columns', () => {
 
   test('when a span has more buckets than columns then neighbours are merged and the label says so', () => {
     const counts = Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? 5 : 1));
-    const { lastFrame } = render(<Timeline timeline={{ unit: 'day', step: 1, start: '2014-01-01T00:00:00Z', counts }} width={WIDTH} />);
+    const { lastFrame } = render(<Timeline timeline={{ unit: 'day', step: 1, start: '2014-01-01T00:00:00Z', counts, gaps: [] }} width={WIDTH} />);
     assertGolden('timeline-merged', lastFrame());
     assert.match(plain(lastFrame()), /per 3 days \(UTC\), peak 7 /);
   });
 
   test('when the buckets are minutes then the ends are labelled with day and minute', () => {
     const counts = Array.from({ length: 15 }, (_, i) => (i === 3 ? 3 : 1));
-    const [, , label] = plain(render(<Timeline timeline={{ unit: 'minute', step: 1, start: '2015-03-16T10:00:00Z', counts }} width={WIDTH} />).lastFrame()).split('\n');
+    const [, , label] = plain(render(<Timeline timeline={{ unit: 'minute', step: 1, start: '2015-03-16T10:00:00Z', counts, gaps: [] }} width={WIDTH} />).lastFrame()).split('\n');
     assert.match(label!, /^03-16 10:00 +per minute \(UTC\), peak 3 +03-16 10:14$/);
+  });
+
+  test('when logs miss part of the span then its empty days are drawn as no logs, not as zero', () => {
+    // Days 10-14 (2015-03-26 to 2015-03-31) lie in a gap; day 15 has no access but logs exist.
+    const counts = DAILY.map((c, i) => (i >= 10 && i < 15 ? 0 : c));
+    const gaps = [{ from: '2015-03-26T00:00:00Z', to: '2015-03-31T00:00:00Z' }];
+    const [, lower, label] = plain(render(<Timeline timeline={{ unit: 'day', step: 1, start: '2015-03-16T00:00:00Z', counts, gaps }} width={WIDTH} />).lastFrame()).split('\n');
+    assert.equal(lower!.slice(20, 30), '░'.repeat(10), 'the five gap days, two columns each');
+    assert.equal(lower!.slice(30, 32), '  ', 'a day without access but with logs stays empty');
+    assert.match(label!, /peak 22, ░ no logs/);
   });
 
   test('when the IP panel has focus then its title and selected row carry markers', () => {
