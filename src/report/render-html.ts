@@ -1,5 +1,7 @@
 import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
+import { atRiskSection, peopleSection } from './scope-sections.js';
+import { sectionHtml } from './section-html-md.js';
 import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
 /** Everything from logs and case files is text here, never markup. */
@@ -91,6 +93,7 @@ export function renderHtml(m: ReportModel): string {
       `<dt>People affected</dt><dd>${s.affected_subjects}, counted from the ${escapeHtml(s.subjects_from)}</dd>` +
       `<dt>Not counted</dt><dd>${c.authorized_disclosures} authorized disclosures (owner, grant, staff); ${c.outside_window_disclosures} outside the window; ${c.unknown_document_disclosures} of ids not in the owners file; ${c.attempts} refused attempts</dd></dl>`,
   );
+  sections.push(sectionHtml(atRiskSection(m)));
   sections.push(
     '<h2 id="notification">Notification (GDPR Art. 33(3))</h2><dl>' +
       (m.awareAt
@@ -104,6 +107,7 @@ export function renderHtml(m: ReportModel): string {
       '<h3>Categories of data subjects</h3>' +
       table(['category', 'people', 'documents'], m.categories.map((x) => [x.category, x.subjects, x.documents]), new Set([1, 2])),
   );
+  sections.push(sectionHtml(peopleSection(m)));
   sections.push('<h2 id="timeline">Unauthorized accesses per day (UTC)</h2>', timelineSvg(m));
   const cap = (shown: number, total: number, what: string) => (capNote(shown, total, what) ? `<p class="note">${escapeHtml(capNote(shown, total, what))}</p>` : '');
   sections.push('<h2 id="by-ip">By client IP</h2>', keyTable(m.ips, 'client IP', ['documents', 'accounts']), cap(m.ips.length, m.totals.ips, 'client IPs'));

@@ -1,5 +1,7 @@
 import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
+import { atRiskSection, peopleSection } from './scope-sections.js';
+import { sectionMarkdown } from './section-html-md.js';
 import { TABLE_ROWS } from './render-html.js';
 import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
@@ -63,6 +65,7 @@ export function renderMarkdown(m: ReportModel): string {
     `- People affected: ${s.affected_subjects}, counted from the ${s.subjects_from}`,
     `- Not counted: ${c.authorized_disclosures} authorized disclosures (owner, grant, staff); ${c.outside_window_disclosures} outside the window; ${c.unknown_document_disclosures} of ids not in the owners file; ${c.attempts} refused attempts`,
     '',
+    ...sectionMarkdown(atRiskSection(m)),
     '## Notification (GDPR Art. 33(3))',
     '',
     m.awareAt ? `- Aware since: ${escapeMd(showTime(m.awareAt, zone))}\n- **72-hour deadline: ${escapeMd(showTime(m.deadline, zone))}**` : '- 72-hour deadline: *set aware\\_at in the case file to compute it.*',
@@ -74,6 +77,7 @@ export function renderMarkdown(m: ReportModel): string {
     '',
     table(['category', 'people', 'documents'], m.categories.map((x) => [x.category, x.subjects, x.documents])),
     '',
+    ...sectionMarkdown(peopleSection(m)),
     '## Unauthorized accesses per day (UTC)',
     '',
     table(['day', 'accesses'], m.timeline.map((d) => [d.day, d.accesses])),
