@@ -19,10 +19,8 @@ export interface AtRisk {
 }
 
 const DEFINITIONS = {
-  owners:
-    'every document in the owners file: the routes take any id, so each of them could be fetched by whoever found the flaw during the exposure window',
-  accessed:
-    'every owners-file document that a document request named inside the window, whoever sent it and whatever the response',
+  owners: 'every document in the owners file, since the routes take any id',
+  accessed: 'every owners-file document a request named inside the window, whoever sent it, whatever the response',
 } as const;
 
 /** Leaves the temp table `at_risk_documents(document_id)`; counts its documents and their people. */
@@ -39,10 +37,10 @@ export async function measureAtRisk(store: Store, caseFile: CaseFile): Promise<A
 }
 
 function definition(choice: AtRiskChoice, caseFile: CaseFile): string {
-  const people = caseFile.documents.subjects !== undefined ? 'people: their subjects in the subjects file' : 'people: their owner accounts';
-  if (choice.kind === 'file') return `the documents listed in ${path.relative(caseFile.dir, choice.path)} (breach.at_risk), and every confirmed one; ${people}`;
+  const people = caseFile.documents.subjects !== undefined ? 'people: their subjects' : 'people: their owner accounts';
+  if (choice.kind === 'file') return `the documents listed in ${path.relative(caseFile.dir, choice.path)}, and the confirmed ones; ${people}`;
   const none = caseFile.documents.owners === undefined ? ' (the case has no owners file)' : '';
-  return `${DEFINITIONS[choice.kind]}${none}; confirmed documents included; ${people}`;
+  return `${DEFINITIONS[choice.kind]}${none}; confirmed ones included; ${people}`;
 }
 
 async function chosenSql(store: Store, choice: AtRiskChoice): Promise<string> {
