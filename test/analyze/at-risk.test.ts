@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeJson, combinedLine, makeCase, runCli, type AnalyzeJson } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { analyzeJson, combinedLine, makeCase, runCli, tempDir, type AnalyzeJson } from '../helpers.js';
 
 /*
  * At risk against confirmed (breach.at_risk), on one small case counted by hand:
@@ -82,5 +84,18 @@ describe('breach.at_risk', () => {
     const r = runCli(['analyze', riskCase()]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Confirmed\/at risk: 1 person confirmed; at risk 4 people in 5 documents: every document in the owners file/);
+  });
+
+  test('when a pack is written then report.html and report.md give confirmed and at-risk figures side by side with the definition', () => {
+    const out = tempDir();
+    const r = runCli(['report', riskCase(), '--out', out, '--generated-at', '2015-04-20T12:00:00Z']);
+    assert.equal(r.code, 0, r.stderr);
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+    const definition = 'every document in the owners file, since the routes take any id; confirmed ones included; people: their owner accounts';
+    assert.match(html, /<h2 id="at-risk">Confirmed and at risk<\/h2>/);
+    assert.ok(html.includes('<tr><td>confirmed</td><td class="n">1</td><td class="n">1</td>'), 'confirmed: D2 and its owner B');
+    assert.ok(html.includes(`<tr><td>at risk</td><td class="n">5</td><td class="n">4</td><td>${definition}</td></tr>`));
+    assert.ok(md.includes(`| at risk | 5 | 4 | ${definition} |`), md.slice(0, 2000));
   });
 });
