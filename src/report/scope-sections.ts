@@ -32,23 +32,26 @@ export function atRiskSection(m: ReportModel): Section {
 
 export function peopleSection(m: ReportModel): Section {
   const n = m.analysis.notification;
-  const hours = n.hours_to_notify;
   const rows = (list: typeof n.people_by_country) => list.map((x) => [x.key, x.people, x.documents]);
   return {
     id: 'people-by-country',
     title: 'People affected by country and category (Art. 33)',
     blocks: [
-      {
-        kind: 'facts',
-        rows: [
-          hours === null
-            ? { label: 'Hours to notify', value: 'Set aware_at in the case file to compute it.', todo: true }
-            : { label: 'Hours to notify', value: `${hours} hours from awareness (${n.aware_at}) to this report (${n.reported_at}); ${hours <= 72 ? `${Math.round((72 - hours) * 10) / 10} hours left of the 72` : `${Math.round((hours - 72) * 10) / 10} hours past the 72: Art. 33(1) asks for the reasons of the delay`}` },
-        ],
-      },
+      { kind: 'facts', rows: [hoursRow(n)] },
       { kind: 'table', headers: ['country', 'people', 'documents'], rows: rows(n.people_by_country), empty: 'No person affected.' },
       { kind: 'table', headers: ['category', 'people', 'documents'], rows: rows(n.people_by_category), empty: 'No person affected.' },
       { kind: 'paragraph', text: 'From the country and category columns of the subjects file, else of the owners file; a person listed under two countries is counted in each.' },
     ],
   };
+}
+
+function hoursRow(n: ReportModel['analysis']['notification']): { label: string; value: string; todo?: boolean } {
+  const label = 'Hours to notify';
+  const hours = n.hours_to_notify;
+  if (hours === null) return { label, value: 'Set aware_at in the case file to compute it.', todo: true };
+  const span = `${hours} hours from awareness (${n.aware_at}) to this report (${n.reported_at})`;
+  const tenth = (x: number) => Math.round(x * 10) / 10;
+  if (hours < 0) return { label, value: `${span}: the report is dated before aware_at; check both`, todo: true };
+  if (hours <= 72) return { label, value: `${span}; ${tenth(72 - hours)} hours left of the 72` };
+  return { label, value: `${span}; ${tenth(hours - 72)} hours past the 72: Art. 33(1) asks for the reasons of the delay` };
 }
