@@ -725,6 +725,13 @@ writeFileSync(
   join(HERE, 'data/subjects.csv'),
   `document_id,subject_id\n${docIds.flatMap((id) => [...(docsById.get(id)?.subjects ?? [])].sort().map((p) => `${id},${p}\n`)).join('')}`,
 );
+// At risk (breach.at_risk): the flaw let a reader of one case's document list every document of
+// that case, so each case with a counted access is exposed whole.
+const exposedCases = new Set(lines.flatMap((l) => (l.access === undefined ? [] : [docsById.get(l.access.doc)?.caseRef])));
+writeFileSync(
+  join(HERE, 'data/at-risk.csv'),
+  `document_id,case_ref\n${docIds.filter((id) => exposedCases.has(docsById.get(id)?.caseRef)).map((id) => `${id},${docsById.get(id)?.caseRef}\n`).join('')}`,
+);
 writeFileSync(
   join(HERE, 'data/grants.csv'),
   `account,document_id\n${[...grants]
@@ -778,6 +785,8 @@ documents:
 authorized:
   accounts: [${AUTHORIZED_ACCOUNTS.join(', ')}]
   networks: [192.0.2.0/24]
+breach:
+  at_risk: data/at-risk.csv    # every document of a case with a counted access
 `,
 );
 

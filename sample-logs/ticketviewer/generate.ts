@@ -934,11 +934,18 @@ writeFileSync(
   join(HERE, 'data/documents.csv'),
   `document_id,owner_account\n${[...ownerOf.entries()].sort(([a], [b]) => byId(a, b)).map(([d, k]) => `${d},${k.account}\n`).join('')}`,
 );
+// Most motorists are at UK addresses; some foreign-registered vehicles' keepers live in Ireland or
+// France (the Art. 33 report counts people per country). Taken from the person id, not the
+// generator's random stream, so every other byte of the case stays as it was.
+const countryOf = (person: string): string => {
+  const n = Number(person.slice(1));
+  return n % 31 === 0 ? 'IE' : n % 43 === 0 ? 'FR' : 'GB';
+};
 writeFileSync(
   join(HERE, 'data/subjects.csv'),
-  `document_id,subject_id\n${[...subjectsOf.entries()]
+  `document_id,subject_id,country\n${[...subjectsOf.entries()]
     .sort(([a], [b]) => byId(a, b))
-    .flatMap(([d, people]) => [...people].sort(byId).map((p) => `${d},${p}\n`))
+    .flatMap(([d, people]) => [...people].sort(byId).map((p) => `${d},${p},${countryOf(p)}\n`))
     .join('')}`,
 );
 writeFileSync(

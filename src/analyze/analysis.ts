@@ -12,6 +12,9 @@ import { REJECT_EXAMPLES } from '../db/schema.js';
 import { refuseOverlaps } from '../db/selection.js';
 import { measureCoverage, type Coverage } from './coverage.js';
 import { caseWarnings, type Warning } from './warnings.js';
+import { measureAtRisk, type AtRisk } from './at-risk.js';
+import { notificationFacts, type Notification } from './people.js';
+import { accessTierSql, type AccessTier } from './tiers.js';
 
 /** Gaps in a source's events longer than this many hours are named (report --gap-hours, analyze --gap-hours). */
 export const DEFAULT_GAP_HOURS = 6;
@@ -27,6 +30,8 @@ export interface Summary {
   readonly last_access: string | null;
   /** Where affected_subjects comes from: the subjects file, or the owner accounts without one. */
   readonly subjects_from: 'subjects file' | 'owner accounts';
+  /** Counted accesses per confidence tier (tiers.ts); they add up to unauthorized_accesses. */
+  readonly tiers: Readonly<Record<AccessTier, number>>;
 }
 
 export interface IngestFile {
@@ -77,6 +82,10 @@ export interface Analysis {
   readonly case: string;
   readonly window: { readonly from: string | null; readonly to: string | null };
   readonly summary: Summary;
+  /** What the flaw exposed, beside what the logs confirm (breach.at_risk). */
+  readonly at_risk: AtRisk;
+  /** Art. 33: people per category and country, hours from aware_at to this run. */
+  readonly notification: Notification;
   readonly context: {
     readonly document_requests: number;
     readonly disclosures_in_window: number;
@@ -101,7 +110,7 @@ const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().
  * `document_requests`, `findings` and `unauthorized` on the connection for renderers that page
  * through them (evidence pack, dashboard).
  */
-export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o: { gapHours?: number } = {}): Promise<Analysis> {
+export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o: { gapHours?: number; reportedAt?: Date } = {}): Promise<Analysis> {
   await refuseOverlaps(store);
   await stage('overlaps-checked');
   const loaded = loadDetectors();
@@ -114,8 +123,9 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
   await stage('detectors-run');
   await store.run(
     `CREATE OR REPLACE TEMP TABLE unauthorized AS
-     SELECT r.*, ${detectorList(runs)} AS detectors
+     SELECT r.*, ${detectorList(runs)} AS detectors, ${accessTierSql('r', 'tf')} AS tier
      FROM document_requests r
+     LEFT JOIN files tf ON tf.file_id = r.file_id
      JOIN (SELECT event_id, bit_or(${detectorBit(runs)}) AS mask FROM findings WHERE counts_as = 'disclosure' GROUP BY event_id) f USING (event_id)`,
   );
   const hasSubjects = caseFile.documents.subjects !== undefined;
@@ -123,6 +133,7 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
     `SELECT count(*) AS unauthorized_accesses, count(DISTINCT document) AS documents, count(DISTINCT client_ip) AS unique_ips,
        count(DISTINCT account) AS accounts, count(*) FILTER (WHERE account IS NULL) AS anonymous_accesses,
        min(time) AS first_access, max(time) AS last_access,
+       count(*) FILTER (WHERE tier = 'confirmed') AS confirmed, count(*) FILTER (WHERE tier = 'partial') AS partial,
        ${hasSubjects
          ? '(SELECT count(DISTINCT s.subject_id) FROM subjects s WHERE s.document_id IN (SELECT document FROM unauthorized))'
          : '(SELECT count(DISTINCT o) FROM (SELECT unnest(owners) AS o FROM unauthorized))'} AS affected_subjects
@@ -173,7 +184,10 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
       first_access: iso(s.first_access),
       last_access: iso(s.last_access),
       subjects_from: hasSubjects ? 'subjects file' : 'owner accounts',
+      tiers: { confirmed: s.confirmed as number, partial: s.partial as number },
     },
+    at_risk: await measureAtRisk(store, caseFile),
+    notification: await notificationFacts(store, caseFile, o.reportedAt ?? new Date()),
     context: { ...(c as unknown as Omit<Analysis['context'], 'reference'>), reference },
     top: { ips: await topBy('client_ip'), accounts: await topBy('account'), documents: await topBy('document') },
     ingest: {

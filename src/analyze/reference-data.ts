@@ -5,7 +5,7 @@ import { EXIT, UserError } from '../util/user-error.js';
 
 /**
  * The application's own data, loaded into temp tables the detectors join:
- * owners(document_id, owner_account[, category]), subjects(document_id, subject_id[, category]),
+ * owners(document_id, owner_account[, category, country]), subjects(document_id, subject_id[, category, country]),
  * grants(account, document_id), authorized_accounts(account).
  * Values are trimmed; empty rows are ignored. A document may have several owners.
  */
@@ -17,8 +17,8 @@ export interface ReferenceCounts {
 }
 
 const TABLES = {
-  owners: { key: 'owners', columns: ['document_id', 'owner_account'], optional: ['category'] },
-  subjects: { key: 'subjects', columns: ['document_id', 'subject_id'], optional: ['category'] },
+  owners: { key: 'owners', columns: ['document_id', 'owner_account'], optional: ['category', 'country'] },
+  subjects: { key: 'subjects', columns: ['document_id', 'subject_id'], optional: ['category', 'country'] },
   grants: { key: 'grants', columns: ['account', 'document_id'], optional: [] },
 } as const;
 
@@ -70,15 +70,17 @@ export async function loadReferenceData(store: Store, caseFile: CaseFile): Promi
   await store.run('CREATE OR REPLACE TEMP TABLE authorized_accounts AS SELECT DISTINCT unnest($a::VARCHAR[]) AS account', { a: caseFile.authorized.accounts });
   await store.run(
     `CREATE OR REPLACE TEMP TABLE document_owners AS
-     SELECT document_id, list(owner_account ORDER BY owner_account) AS owners, min(category) AS category
+     SELECT document_id, list(owner_account ORDER BY owner_account) AS owners, min(category) AS category, min(country) AS country
      FROM owners GROUP BY document_id`,
   );
-  // A category given in the owners file is the category of the document's people when the
+  // A category (or country) given in the owners file is that of the document's people when the
   // subjects file has none for them: the Art. 33 report counts people by subjects then.
-  await store.run(
-    `UPDATE subjects SET category = (SELECT d.category FROM document_owners d WHERE d.document_id = subjects.document_id)
-     WHERE category IS NULL`,
-  );
+  for (const column of ['category', 'country']) {
+    await store.run(
+      `UPDATE subjects SET ${column} = (SELECT d.${column} FROM document_owners d WHERE d.document_id = subjects.document_id)
+       WHERE ${column} IS NULL`,
+    );
+  }
   return store.one<ReferenceCounts & Record<string, number>>(
     `SELECT (SELECT count(*) FROM owners) AS owners, (SELECT count(*) FROM document_owners) AS documents,
             (SELECT count(*) FROM subjects) AS subjects, (SELECT count(*) FROM grants) AS grants`,

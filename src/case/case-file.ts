@@ -11,6 +11,7 @@ import { jsonPathProblem } from '../formats/jsonl.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
 import { checkTimeZone } from './time-zone.js';
+import { atRiskProblems, parseAtRisk, type AtRiskChoice } from './at-risk-choice.js';
 import { EVENT_FIELDS, FORMAT_NAMES, SOURCE_ROLES, type EventField, type FormatName, type SourceRole } from './vocabulary.js';
 
 export interface SourceSpec {
@@ -54,6 +55,8 @@ export interface CaseFile {
     readonly likelyConsequences: string | undefined;
     readonly measures: string | undefined;
     readonly contact: string | undefined;
+    /** `breach.at_risk`: which documents the flaw exposed (at-risk.ts in analyze says how each is counted). */
+    readonly atRisk: AtRiskChoice;
   };
   /** Accepted with a warning (an old time zone name...); the commands print them as `warning:` lines. */
   readonly warnings: readonly string[];
@@ -183,6 +186,7 @@ const caseSchema = z.strictObject({
       likely_consequences: z.string().min(1).optional(),
       measures: z.string().min(1).optional(),
       contact: z.string().min(1).optional(),
+      at_risk: z.string().min(1).optional(),
     })
     .optional(),
 });
@@ -190,7 +194,7 @@ const caseSchema = z.strictObject({
 /** Every key a case file may hold, by key path, for "did you mean" hints. */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['case', 'timezone', 'window', 'sources', 'network', 'documents', 'authorized', 'detectors', 'aware_at', 'breach'],
-  breach: ['nature', 'likely_consequences', 'measures', 'contact'],
+  breach: ['nature', 'likely_consequences', 'measures', 'contact', 'at_risk'],
   window: ['from', 'to'],
   source: ['name', 'path', 'format', 'timezone', 'role', 'fields'],
   format: DEFINITION_KEYS,
@@ -413,6 +417,7 @@ function semanticProblems(raw: Record<string, unknown>, dir: string, detectors: 
   if (typeof authorized.accounts === 'string' && authorized.accounts !== '' && !existsSync(path.resolve(dir, authorized.accounts))) {
     problems.push({ path: ['authorized', 'accounts'], what: `file not found: ${authorized.accounts}`, help: 'give a list of accounts or the path of a file with one account per line' });
   }
+  problems.push(...atRiskProblems(isRecord(raw.breach) ? raw.breach.at_risk : undefined, dir));
   const window = isRecord(raw.window) ? raw.window : {};
   const time = (v: unknown) => (v instanceof Date ? v : typeof v === 'string' ? parseIsoTime(v) : undefined);
   const from = time(window.from);
@@ -500,6 +505,7 @@ export function loadCaseFile(casePath: string, detectors: readonly Detector[] = 
       likelyConsequences: raw.breach?.likely_consequences,
       measures: raw.breach?.measures,
       contact: raw.breach?.contact,
+      atRisk: parseAtRisk(raw.breach?.at_risk, dir),
     },
     warnings: warnings.sort((a, b) => a.line - b.line).map((w) => w.text),
     locate: where,

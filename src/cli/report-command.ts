@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseIsoTime } from '../case/case-file.js';
 import { analyzeCase } from '../analyze/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
@@ -15,24 +14,10 @@ import { figuresSentence } from '../report/figures-sentence.js';
 import { toolVersion } from '../util/project-root.js';
 import { UserError } from '../util/user-error.js';
 import { openCase, printWarnings } from './open-case.js';
+import { generatedAt } from './generated-at.js';
 import { signPack } from '../report/sign-pack.js';
 import { keyIdText } from '../report/minisign.js';
 import { loadSecretKey } from './signing-keys.js';
-
-/** --generated-at, else SOURCE_DATE_EPOCH (reproducible builds' convention), else now. */
-function generatedAt(flag: string | undefined): Date {
-  if (flag !== undefined) {
-    const d = parseIsoTime(flag);
-    if (!d) throw new UserError({ what: `--generated-at '${flag}' is not an ISO 8601 time`, help: 'e.g. --generated-at 2015-04-20T12:00:00Z' });
-    return d;
-  }
-  const epoch = process.env.SOURCE_DATE_EPOCH;
-  if (epoch !== undefined) {
-    if (!/^\d+$/.test(epoch)) throw new UserError({ what: `SOURCE_DATE_EPOCH '${epoch}' is not a whole number of seconds`, help: 'unset it, or set it to seconds since 1970' });
-    return new Date(Number(epoch) * 1000);
-  }
-  return new Date(Math.floor(Date.now() / 1000) * 1000);
-}
 
 export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string }): Promise<void> {
   const at = generatedAt(o.generatedAt);
@@ -45,7 +30,7 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
   const { caseFile, store } = await openCase(casePath, o.db, { shared: true });
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
-    const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours });
+    const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours, reportedAt: at });
     printWarnings(analysis.warnings);
     const version = toolVersion();
     const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: version, gapHours: o.gapHours, maxRows: o.maxRows });

@@ -18,7 +18,7 @@ import type { Analysis } from '../analyze/analysis.js';
 
 /** Columns of evidence.csv / .parquet / .arrow, in order. */
 export const EVIDENCE_COLUMNS = [
-  'event_time', 'client_ip', 'account', 'document', 'subjects', 'detectors', 'reason', 'method', 'path', 'status', 'bytes',
+  'event_time', 'client_ip', 'account', 'document', 'subjects', 'detectors', 'reason', 'method', 'path', 'status', 'bytes', 'tier',
   'user_agent', 'referer', 'source', 'file', 'line', 'file_sha256', 'raw_line',
 ] as const;
 
@@ -36,7 +36,7 @@ SELECT
   ds.subjects,
   array_to_string(u.detectors, ';') AS detectors,
   r.reason,
-  u.method, u.path, u.status, u.bytes, u.user_agent, u.referer,
+  u.method, u.path, u.status, u.bytes, u.tier, u.user_agent, u.referer,
   u.source, fl.path AS file, u.line, fl.sha256 AS file_sha256, l.raw AS raw_line
 FROM unauthorized u
 JOIN case_segments s ON s.file_id = u.file_id

@@ -11,6 +11,7 @@
  */
 import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
+import { atRiskSection, peopleSection } from './scope-sections.js';
 import { appendixSections } from './report-appendix.js';
 import { capNote, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 import type { Block, ReportDocument, Section } from './section.js';
@@ -28,8 +29,10 @@ export function reportDocument(m: ReportModel): ReportDocument {
 export function reportSections(m: ReportModel): Section[] {
   const sections: (Section | null)[] = [
     headlineSection(m),
+    atRiskSection(m),
     warningsSection(m),
     notificationSection(m),
+    peopleSection(m),
     timelineSection(m),
     ipSection(m),
     accountSection(m),

@@ -63,6 +63,8 @@ export function renderTextReport(a: Analysis, zone?: string): string {
   const signedIn = s.unauthorized_accesses - s.anonymous_accesses;
   out.push(`Signed-in:         ${plural(signedIn, 'access', 'accesses')} by ${plural(s.accounts, 'account')}; anonymous: ${n(s.anonymous_accesses)}`);
   out.push(`People affected:   counted from the ${s.subjects_from}`);
+  out.push(`Confirmed/at risk: ${plural(s.affected_subjects, 'person', 'people')} confirmed; at risk ${plural(a.at_risk.people, 'person', 'people')} in ${plural(a.at_risk.documents, 'document')}: ${terminalSafe(a.at_risk.definition)}`);
+  out.push(`Confidence:        ${n(s.tiers.confirmed)} confirmed, ${n(s.tiers.partial)} partial (206, or 0 body bytes); both count in the figures`);
   const c = a.context;
   out.push(
     `Not counted:       ${plural(c.authorized_disclosures, 'authorized disclosure')} (owner, grant, staff), ${n(c.outside_window_disclosures)} outside the window, ` +

@@ -32,8 +32,11 @@ export function analysis(over: Partial<Analysis['summary']> = {}): Analysis {
       first_access: '2015-03-16T00:00:00Z',
       last_access: '2015-04-12T23:59:59Z',
       subjects_from: 'subjects file',
+      tiers: { confirmed: 235, partial: 0 },
       ...over,
     },
+    at_risk: { documents: 420, people: 307, definition: 'every document in the owners file' },
+    notification: { aware_at: null, reported_at: '2015-04-20T12:00:00Z', hours_to_notify: null, people_by_category: [], people_by_country: [] },
     context: { document_requests: 900, disclosures_in_window: 551, authorized_disclosures: 310, unknown_document_disclosures: 6, attempts: 8, outside_window_disclosures: 14, reference: { owners: 400, documents: 400, subjects: 300, grants: 0 } },
     top: {
       ips: [top('203.0.113.7', 33, 28, 1, 1), top('198.51.100.23', 24, 18, 1, 1), top('203.0.113.102', 24, 16, 1, 0), top('203.0.113.88', 23, 20, 1, 1), top('198.51.100.9', 11, 6, 1, 0), top('2001:db8:85a3::8a2e:370:7334', 10, 9, 1, 0), top('203.0.113.19', 9, 6, 1, 1)],
