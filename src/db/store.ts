@@ -74,7 +74,7 @@ export class Store implements Disposable {
   private constructor(
     readonly dir: string,
     private readonly instance: DuckDBInstance,
-    readonly connection: DuckDBConnection,
+    private readonly connection: DuckDBConnection,
     /** Opened to read only, beside another process that reads it (a dashboard): nothing can be stored. */
     readonly readOnly = false,
   ) {}
