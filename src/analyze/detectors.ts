@@ -15,8 +15,8 @@ export async function parseCheck(store: Store, detectors: readonly Detector[]): 
   const broken: BrokenDetector[] = [];
   for (const d of detectors) {
     try {
-      const statements = await store.connection.extractStatements(d.sql);
-      if (statements.count !== 1) broken.push({ id: d.id, file: d.file, line: undefined, error: `holds ${statements.count} statements; a detector is one SELECT` });
+      const count = await store.statementCount(d.sql);
+      if (count !== 1) broken.push({ id: d.id, file: d.file, line: undefined, error: `holds ${count} statements; a detector is one SELECT` });
     } catch (e) {
       const message = (e as Error).message;
       broken.push({ id: d.id, file: d.file, line: errorLine(message, d.sql), error: message.split('\n')[0]! });
@@ -56,16 +56,15 @@ export async function runDetectors(
 async function runOne(store: Store, d: Detector, overrides: Readonly<Record<string, unknown>>): Promise<DetectorRun> {
   const values: Record<string, number | string> = {};
   for (const p of d.params) values[p.name] = (overrides[p.name] as number | string | undefined) ?? p.default;
-  let prepared;
+  let names: string[];
   try {
-    prepared = await store.connection.prepare(d.sql);
+    names = await store.parameterNames(d.sql);
   } catch (e) {
     const message = (e as Error).message;
     return { ok: false, id: d.id, file: d.file, line: errorLine(message, d.sql), error: message.split('\n')[0]!, detector: d };
   }
   const used: Record<string, number | string> = {};
-  for (let i = 1; i <= prepared.parameterCount; i++) {
-    const name = prepared.parameterName(i);
+  for (const name of names) {
     if (!(name in values)) return { ok: false, id: d.id, file: d.file, line: undefined, error: `uses $${name}, which no '-- param:' header declares`, detector: d };
     used[name] = values[name]!;
   }

@@ -71,7 +71,7 @@ export async function runDashboard({ caseFile, store, watcher, stdout, stdin }: 
     // The store closes after this returns: stop the analysis in flight, if any (minutes on a
     // large case), instead of waiting for it. An ingest stopped so is rolled back, file by file.
     controller.close();
-    store.connection.interrupt();
+    store.interrupt();
     await controller.idle();
   }
 }

@@ -1,13 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, DuckDBTimestampTZValue, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTimestampTZValue, JSDuckDBValueConverter, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { EXIT, UserError } from '../util/user-error.js';
 import { eventsComments, eventsDdl } from './schema.js';
+import { quoteString } from './sql.js';
 
 /** A row as the rest of the program sees it: no DuckDB value classes, BIGINT as number. */
 export type Row = Record<string, JsValue>;
-export type JsValue = string | number | boolean | Date | null | JsValue[] | { [k: string]: JsValue };
+export type JsValue = string | number | boolean | Date | Uint8Array | null | JsValue[] | { [k: string]: JsValue };
+/** One chunk of a streamed result: `columns[c][r]` is column c of row r. */
+export interface ColumnChunk {
+  readonly rows: number;
+  readonly columns: readonly (readonly JsValue[])[];
+}
 export type Params = Record<string, string | number | boolean | null | Date | readonly string[]>;
 
 /** Bound to keep the store within the foundation's 1 GiB bound with room for Node itself. */
@@ -68,7 +74,7 @@ export class Store implements Disposable {
   private constructor(
     readonly dir: string,
     private readonly instance: DuckDBInstance,
-    readonly connection: DuckDBConnection,
+    private readonly connection: DuckDBConnection,
     /** Opened to read only, beside another process that reads it (a dashboard): nothing can be stored. */
     readonly readOnly = false,
   ) {}
@@ -178,6 +184,52 @@ export class Store implements Disposable {
     }
   }
 
+  /**
+   * Streams a result a DuckDB chunk (up to 2,048 rows) at a time, column by column, through the
+   * same mapping as `all`: the caller holds one chunk, never the result.
+   */
+  async *columnChunks(sql: string, params?: Params): AsyncGenerator<ColumnChunk> {
+    const result = await this.connection.stream(sql, toDuckDb(params), typesOf(params));
+    for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      const columns: JsValue[][] = [];
+      for (let c = 0; c < chunk.columnCount; c++) columns.push(chunk.convertColumnValues(c, JSDuckDBValueConverter).map(toJs));
+      yield { rows: chunk.rowCount, columns };
+    }
+  }
+
+  /**
+   * Writes a query's rows to a file with DuckDB's COPY (csv, parquet...: `options` is the COPY
+   * option list, written by this program, never by a user). The path is quoted here, the one
+   * place a file name enters SQL text. Returns the number of rows written.
+   */
+  async copyTo(select: string, file: string, options: string, params?: Params): Promise<number> {
+    // COPY answers with one row: the number of rows it wrote.
+    const [row] = await this.all(`COPY (${select}) TO ${quoteString(file)} (${options})`, params);
+    return Number(Object.values(row ?? {})[0] ?? 0);
+  }
+
+  /** How many statements DuckDB's parser finds in `sql`; throws the parse error, with its LINE. */
+  async statementCount(sql: string): Promise<number> {
+    return (await this.connection.extractStatements(sql)).count;
+  }
+
+  /** The `$name` parameters of one statement, in order: prepared, read and released at once. Throws DuckDB's error. */
+  async parameterNames(sql: string): Promise<string[]> {
+    const prepared = await this.connection.prepare(sql);
+    try {
+      const names: string[] = [];
+      for (let i = 1; i <= prepared.parameterCount; i++) names.push(prepared.parameterName(i));
+      return names;
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
+  /** Stops the statement running now (it fails with DuckDB's interrupt error); the store stays usable. */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
   /** Appends rows of text (null for NULL) to a table through DuckDB's appender. */
   async appendText(table: string, rows: Iterable<readonly (string | null)[]>): Promise<void> {
     const appender = await this.connection.createAppender(table);
@@ -250,7 +302,7 @@ function toJs(v: unknown): JsValue {
     return Number(v);
   }
   if (v === null || v === undefined) return null;
-  if (v instanceof Date || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Date || v instanceof Uint8Array || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (Array.isArray(v)) return v.map(toJs);
   if (typeof v === 'object') {
     const out: Record<string, JsValue> = {};

@@ -1,7 +1,6 @@
 import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../db/store.js';
-import { quoteString } from '../db/sql.js';
 import { findingsByEvent } from '../analyze/findings-by-event.js';
 import { ecsRecordSql } from './ecs-record.js';
 import { EXPORT_ORDER, exportRowsSql } from './export-rows.js';
@@ -42,10 +41,9 @@ export async function writeExport(store: Store, o: ExportOptions): Promise<numbe
   try {
     await store.run(`CREATE OR REPLACE TEMP TABLE export_params AS SELECT $case::VARCHAR AS c, $version::VARCHAR AS v`, { case: o.caseTitle, version: o.toolVersion });
     const select = exportSql({ ...o, flagged: await findingsByEvent(store) }).replaceAll('$case', '(SELECT c FROM export_params)').replaceAll('$version', '(SELECT v FROM export_params)');
-    // COPY answers with the number of rows it wrote.
-    const written = await store.all(`COPY (${select}) TO ${quoteString(partial)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t', COMPRESSION ${compression})`);
+    const written = await store.copyTo(select, partial, `FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t', COMPRESSION ${compression}`);
     renameSync(partial, target);
-    return Number(Object.values(written[0] ?? {})[0] ?? 0);
+    return written;
   } catch (e) {
     rmSync(partial, { force: true });
     throw e;

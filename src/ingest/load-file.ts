@@ -6,7 +6,8 @@ import { EXIT, UserError } from '../util/user-error.js';
 import { stage } from '../util/trace.js';
 import { REJECT_EXAMPLES } from '../db/schema.js';
 import type { RejectExample } from './file-report.js';
-import { LINE_SUM_MODULUS, MAX_LINE_BYTES, PREFIX_BYTES, writeNumberedCopy, type FileFacts } from './prepass.js';
+import { LINE_SUM_MODULUS, MAX_LINE_BYTES, type FileFacts } from './prepass.js';
+import { PREFIX_BYTES, writeNumberedCopy } from './sanitised-copy.js';
 import type { ResolvedFile } from './resolve-source.js';
 
 /**

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AsyncByteQueue, Field, Int32, Int64, makeBuilder, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, TimestampMillisecond, Utf8, type DataType } from 'apache-arrow';
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { stage } from '../util/trace.js';
 import { findingsByEvent } from '../analyze/findings-by-event.js';
 import type { Analysis } from '../analyze/analysis.js';
+import { hashFile } from '../util/hash-file.js';
+import { arrowSchema, packedSql, writeArrowFile } from './evidence-arrow.js';
 
 /**
  * The evidence a regulator can check: one row per counted unauthorized access, traced to its raw
@@ -24,10 +23,14 @@ export const EVIDENCE_COLUMNS = [
 
 const NUMERIC = new Set(['status', 'bytes', 'line']);
 
+/** The evidence rows, materialized once per pack and written to each evidence file from there. */
+const EVIDENCE_TABLE = 'evidence_rows';
+
 /**
  * One row per counted access (the temp table `unauthorized` that analyzeCase leaves behind). The
  * file named is a file of the case that holds the line at that number now (case_chain_file), so
  * every row can be checked against an input the manifest lists, whatever rotation did since.
+ * `sort_time` and `sort_id` (the event id, breaking ties so the order is total) only order the rows.
  */
 const evidenceSql = (reasons: string) => `
 SELECT
@@ -37,7 +40,8 @@ SELECT
   array_to_string(u.detectors, ';') AS detectors,
   r.reason,
   u.method, u.path, u.status, u.bytes, u.tier, u.user_agent, u.referer,
-  u.source, fl.path AS file, u.line, fl.sha256 AS file_sha256, l.raw AS raw_line
+  u.source, fl.path AS file, u.line, fl.sha256 AS file_sha256, l.raw AS raw_line,
+  u.time AS sort_time, u.event_id AS sort_id
 FROM unauthorized u
 JOIN case_segments s ON s.file_id = u.file_id
 JOIN case_chain_file fl ON fl.chain_id = s.chain_id
@@ -45,8 +49,11 @@ JOIN lines l ON l.file_id = u.file_id AND l.line = u.line
 LEFT JOIN ${reasons} r ON r.event_id = u.event_id
 -- one aggregate per document, not per access (a million correlated string_agg states do not spill)
 LEFT JOIN (SELECT document_id, string_agg(subject_id, ';' ORDER BY subject_id) AS subjects FROM subjects
-           WHERE document_id IN (SELECT document FROM unauthorized) GROUP BY document_id) ds ON ds.document_id = u.document
-ORDER BY u.time, fl.path, u.line`;
+           WHERE document_id IN (SELECT document FROM unauthorized) GROUP BY document_id) ds ON ds.document_id = u.document`;
+
+const EVIDENCE_ORDER = 'ORDER BY sort_time, file, line, sort_id';
+/** The evidence columns in file order. */
+const evidenceRows = () => `SELECT ${EVIDENCE_COLUMNS.join(', ')} FROM ${EVIDENCE_TABLE} ${EVIDENCE_ORDER}`;
 
 /**
  * A spreadsheet runs a cell that starts with = + - @ tab or CR as a formula, also after leading
@@ -114,107 +121,54 @@ export const PACK_FILES = ['report.html', 'report.md', 'evidence.csv', 'evidence
 
 export const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-async function copyTo(store: Store, sql: string, file: string, format: 'csv' | 'parquet'): Promise<void> {
-  const options = format === 'csv' ? "FORMAT csv, HEADER true, DELIMITER ','" : 'FORMAT parquet, COMPRESSION zstd';
-  // The path is a string literal in COPY (no binding there): quoted by doubling single quotes.
-  await store.run(`COPY (${sql}) TO '${file.replaceAll("'", "''")}' (${options})`);
-}
-
-/** The Arrow schema of evidence.arrow: one fixed schema, so every record batch has the same. */
-const ARROW_SCHEMA = new Schema(
-  EVIDENCE_COLUMNS.map((c) => new Field(c, c === 'event_time' ? new TimestampMillisecond() : c === 'line' || c === 'bytes' ? new Int64() : c === 'status' ? new Int32() : new Utf8(), true)),
-);
-
-type SinkInput = Parameters<AsyncByteQueue['write']>[0];
-
-/** Hands each piece the Arrow writer produces straight to a file stream instead of gathering them. */
-class FileStreamSink extends AsyncByteQueue {
-  constructor(private readonly out: WriteStream) {
-    super();
-  }
-
-  override write(value: SinkInput): void {
-    const view = ArrayBuffer.isView(value) ? value : new Uint8Array(value as ArrayBufferLike);
-    if (view.byteLength > 0) this.out.write(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
-  }
-}
-
-/** One DuckDB chunk of evidence rows as a record batch of ARROW_SCHEMA. */
-function recordBatch(rows: readonly (readonly unknown[])[]): RecordBatch {
-  const children = ARROW_SCHEMA.fields.map((field, i) => {
-    const builder = makeBuilder({ type: field.type as DataType, nullValues: [null] });
-    for (const r of rows) {
-      const v = r[i];
-      if (v === null || v === undefined) builder.append(null);
-      else if (field.name === 'event_time') builder.append(Date.parse(String(v)));
-      else if (field.name === 'line' || field.name === 'bytes') builder.append(BigInt(v as bigint | number));
-      else builder.append(field.name === 'status' ? Number(v) : String(v));
-    }
-    return builder.finish().flush();
-  });
-  return new RecordBatch(ARROW_SCHEMA, makeData({ type: new Struct(ARROW_SCHEMA.fields), length: rows.length, nullCount: 0, children }));
-}
+const COPY_OPTIONS = { csv: "FORMAT csv, HEADER true, DELIMITER ','", parquet: 'FORMAT parquet, COMPRESSION zstd' } as const;
 
 /**
- * Evidence as Arrow IPC (file format): each DuckDB chunk becomes one record batch of the fixed
- * schema and goes to the file as it comes, so neither the table nor the file is held in memory.
+ * Evidence files: the rows are gathered once on every core (the joins to raw lines and subjects
+ * are the expensive part), then each file is written from that table on one thread, so DuckDB's
+ * writers give the same bytes on every run.
  */
-async function writeArrow(store: Store, sql: string, file: string): Promise<void> {
-  const out = createWriteStream(file);
-  const failed = new Promise<never>((_, reject) => out.once('error', reject));
-  failed.catch(() => undefined);
-  const writer = new RecordBatchFileWriter();
-  writer.reset(new FileStreamSink(out), ARROW_SCHEMA);
+async function writeEvidenceFiles(store: Store, caseFile: CaseFile, out: (name: string) => string): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE ${EVIDENCE_TABLE} AS ${evidenceSql(await findingsByEvent(store, 'disclosure'))}`);
+  await stage('evidence-rows');
+  await store.run('SET threads = 1');
   try {
-    const result = await store.connection.stream(sql);
-    for await (const rows of result.yieldRowsJs()) {
-      if (rows.length === 0) continue;
-      writer.write(recordBatch(rows));
-      if (out.writableNeedDrain) await Promise.race([once(out, 'drain'), failed]);
-    }
-    writer.finish();
+    await store.copyTo(neutralised(EVIDENCE_COLUMNS, evidenceRows()), out('evidence.csv'), COPY_OPTIONS.csv);
+    await stage('evidence-csv');
+    await store.copyTo(evidenceRows(), out('evidence.parquet'), COPY_OPTIONS.parquet);
+    await stage('evidence-parquet');
+    // Arrow holds the time as a timestamp: the same second the other files write as text.
+    const schema = arrowSchema(EVIDENCE_COLUMNS);
+    const arrowColumn = (c: string) => (c === 'event_time' ? "epoch_ms(date_trunc('second', sort_time))" : c);
+    await writeArrowFile(store, packedSql(schema, arrowColumn, `FROM ${EVIDENCE_TABLE} ${EVIDENCE_ORDER}`), schema, out('evidence.arrow'));
+    await stage('evidence-arrow');
+    const subjectColumns = ['subject_id', 'documents', 'document_ids', 'accesses', 'first_access', 'last_access', 'distinct_ips'];
+    const subjectsSql = SUBJECTS_SQL(caseFile.documents.subjects !== undefined);
+    await store.copyTo(`SELECT ${subjectColumns.map((c) => (['documents', 'accesses', 'distinct_ips'].includes(c) ? c : `${csvCellSql(c)} AS ${c}`)).join(', ')} FROM (${subjectsSql})`, out('subjects.csv'), COPY_OPTIONS.csv);
   } finally {
-    out.end();
+    await store.run('RESET threads');
+    await store.run(`DROP TABLE IF EXISTS ${EVIDENCE_TABLE}`);
   }
-  await Promise.race([finished(out), failed]);
 }
 
 /** Writes the data files of the pack and its manifest; returns the manifest. */
 export async function writeEvidencePack(store: Store, caseFile: CaseFile, analysis: Analysis, o: PackOptions): Promise<Manifest> {
   mkdirSync(o.outDir, { recursive: true });
   const out = (name: string) => path.join(o.outDir, name);
-  // One thread while writing: DuckDB's writers then give the same bytes on every run.
-  await store.run('SET threads = 1');
-  try {
-    const EVIDENCE_SQL = evidenceSql(await findingsByEvent(store, 'disclosure'));
-    await copyTo(store, neutralised(EVIDENCE_COLUMNS, EVIDENCE_SQL), out('evidence.csv'), 'csv');
-    await stage('evidence-csv');
-    await copyTo(store, EVIDENCE_SQL, out('evidence.parquet'), 'parquet');
-    await stage('evidence-parquet');
-    await writeArrow(store, EVIDENCE_SQL, out('evidence.arrow'));
-    await stage('evidence-arrow');
-    const subjectColumns = ['subject_id', 'documents', 'document_ids', 'accesses', 'first_access', 'last_access', 'distinct_ips'];
-    const subjectsSql = SUBJECTS_SQL(caseFile.documents.subjects !== undefined);
-    await copyTo(store, `SELECT ${subjectColumns.map((c) => (['documents', 'accesses', 'distinct_ips'].includes(c) ? c : `${csvCellSql(c)} AS ${c}`)).join(', ')} FROM (${subjectsSql})`, out('subjects.csv'), 'csv');
-  } finally {
-    await store.run('RESET threads');
-  }
+  await writeEvidenceFiles(store, caseFile, out);
   o.before?.();
   const { version } = await store.one<{ version: string }>('SELECT version() AS version');
   const files = await store.all<{ source: string; path: string; sha256: string; bytes: number }>('SELECT source, path, sha256, bytes FROM case_files ORDER BY path, source');
   const reference: { role: string; path: string; sha256: string }[] = (['owners', 'subjects', 'grants'] as const)
     .map((k) => [k, caseFile.documents[k]] as const)
     .filter((x): x is readonly [typeof x[0], string] => x[1] !== undefined)
-    .map(([k, p]) => ({ role: `documents.${k}`, path: path.relative(caseFile.dir, p), sha256: sha256(readFileSync(p)) }));
+    .map(([k, p]) => ({ role: `documents.${k}`, path: path.relative(caseFile.dir, p), sha256: hashFile(p).sha256 }));
   const accounts = caseFile.authorized.accountsFile;
-  if (accounts !== undefined) reference.push({ role: 'authorized.accounts', path: path.relative(caseFile.dir, accounts), sha256: sha256(readFileSync(accounts)) });
+  if (accounts !== undefined) reference.push({ role: 'authorized.accounts', path: path.relative(caseFile.dir, accounts), sha256: hashFile(accounts).sha256 });
   const outputs = readdirSync(o.outDir)
     .filter((f) => f !== MANIFEST)
     .sort()
-    .map((f) => {
-      const bytes = readFileSync(out(f));
-      return { path: f, sha256: sha256(bytes), bytes: bytes.length };
-    });
+    .map((f) => ({ path: f, ...hashFile(out(f)) }));
   const draft: Manifest = {
     tool: { name: 'breachscope', version: o.toolVersion, duckdb: version },
     case: { title: caseFile.title, path: path.basename(caseFile.path), sha256: caseFile.sha256 },

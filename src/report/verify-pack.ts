@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { Store } from '../db/store.js';
 import { EVIDENCE_COLUMNS, MANIFEST, PACK_FILES, SIGNATURE, manifestText, sha256, type Manifest } from './evidence-pack.js';
 import type { PublicKey } from './minisign.js';
 import { checkPackSignature } from './sign-pack.js';
+import { hashFd } from '../util/hash-file.js';
 
 /**
  * What `verify` checks in an evidence pack. The manifest is read as hostile: only the pack's own
@@ -90,20 +90,6 @@ function kindOf(s: Stats): string {
   if (s.isSocket()) return 'a socket';
   if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
   return 'not a regular file';
-}
-
-/** SHA-256 and length of the first `limit` bytes of an open file (all of it without a limit). */
-function hashFd(fd: number, limit = Number.POSITIVE_INFINITY): { sha256: string; bytes: number } {
-  const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(1024 * 1024);
-  let bytes = 0;
-  for (;;) {
-    const n = readSync(fd, buffer, 0, Math.min(buffer.length, limit - bytes), null);
-    if (n === 0) break;
-    hash.update(buffer.subarray(0, n));
-    bytes += n;
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 function readManifest(file: string): { text: string; bytes: Buffer } | { problem: Problem } {

@@ -1,0 +1,90 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { RESERVED_BYTES } from '../formats/format.js';
+import { lineChunks, openContent, readError } from './read-content.js';
+
+/** The copies DuckDB reads instead of a log file: sanitised for the general reader, numbered for the fast path. */
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * Writes the decompressed content with the line structure DuckDB needs: CRLF becomes LF, a lone
+ * CR, NUL and the reserved bytes become U+FFFD, invalid UTF-8 becomes U+FFFD. Line numbers do
+ * not move: every physical line of the original is one line of the copy. Only the first `bytes`
+ * bytes are copied: those that `examine` hashed, however much the file has grown since.
+ */
+export async function writeCopy(file: string, gzip: boolean, bytes: number, target: string): Promise<void> {
+  const { content, rawEnd, rawError } = openContent(file, gzip, bytes, undefined, undefined);
+  const out = createWriteStream(target);
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const strip = new RegExp(`[\\r${RESERVED_BYTES.map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')}]`, 'g');
+  for await (const chunk of lineChunks(content, {})) {
+    let text = decoder.decode(chunk, { stream: true }).replaceAll('\r\n', '\n');
+    // Only the last chunk can end in CR (the others end at LF): a CRLF file cut between CR and LF,
+    // whose CR ends the last line as CRLF ends the others.
+    if (chunk[chunk.length - 1] === CR) text = text.slice(0, -1);
+    text = text.replace(strip, REPLACEMENT);
+    if (!out.write(text)) await once(out, 'drain');
+  }
+  const rest = decoder.decode();
+  if (rest) out.write(rest.replace(strip, REPLACEMENT));
+  out.end();
+  await once(out, 'finish');
+  await rawEnd;
+  const failed = rawError();
+  if (failed) throw readError(failed);
+}
+
+/** Widest line-number prefix: up to 15 digits and a space (a line number stays below 2^53). */
+export const PREFIX_BYTES = 16;
+
+/**
+ * Writes the fast path's copy: each non-empty line of the first `bytes` bytes, prefixed with its
+ * line number and a space, empty lines left out. DuckDB's CSV reader gives no line numbers, and
+ * numbering rows in SQL (`row_number() OVER ()`) holds the whole read to one thread in file order;
+ * with the number in the line, the readers run on every core in any order and each row still
+ * names its line. Only for files the fast path takes: every line ends with LF, no CR. Returns the
+ * number of lines written.
+ */
+export async function writeNumberedCopy(file: string, gzip: boolean, bytes: number, target: string): Promise<number> {
+  const { content, rawEnd, rawError } = openContent(file, gzip, bytes, undefined, undefined);
+  const out = createWriteStream(target);
+  let lineNo = 0;
+  let written = 0;
+  const digits = Buffer.alloc(PREFIX_BYTES);
+  for await (const chunk of lineChunks(content, {})) {
+    let count = 0;
+    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) count++;
+    const buf = Buffer.allocUnsafe(chunk.length + count * PREFIX_BYTES);
+    let at = 0;
+    let from = 0;
+    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
+      lineNo++;
+      if (i > from) {
+        // The number's digits, right to left, then copied in order.
+        let n = lineNo;
+        let d = PREFIX_BYTES;
+        digits[--d] = SPACE;
+        do {
+          digits[--d] = 0x30 + (n % 10);
+          n = Math.floor(n / 10);
+        } while (n > 0);
+        at += digits.copy(buf, at, d);
+        at += chunk.copy(buf, at, from, i + 1);
+        written++;
+      }
+      from = i + 1;
+    }
+    if (!out.write(buf.subarray(0, at))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  await rawEnd;
+  const failed = rawError();
+  if (failed) throw readError(failed);
+  return written;
+}
