@@ -65,7 +65,9 @@ program
   .argument('<case>', 'case file (YAML)')
   .addOption(dbOption())
   .option('--json', 'print the per-file report as JSON')
-  .action(async (casePath: string, o: { db?: string; json?: boolean }) => (await import('./ingest-command.js')).ingestCommand(casePath, o));
+  .option('--shard <I/N>', 'read only the files whose SHA-256 falls in shard I of N (with --parquet; one process per shard)')
+  .option('--parquet <dir>', 'also write the events with provenance, the reference data and a manifest as Hive-partitioned Parquet under <dir>')
+  .action(async (casePath: string, o: { db?: string; json?: boolean; shard?: string; parquet?: string }) => (await import('./ingest-command.js')).ingestCommand(casePath, o));
 
 program
   .command('analyze')
