@@ -4,6 +4,7 @@ import { toolVersion } from '../util/project-root.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
 import { positiveInteger } from './options.js';
+import { engineOptions, type EngineOptions } from './engine-option.js';
 
 // `breachscope analyze case.yaml | head -1`: the reader has gone, so the rest of the output has
 // nowhere to go. That ends the command quietly, as a Unix filter does, not with a stack trace.
@@ -77,7 +78,10 @@ program
   .option('--json', 'print one JSON object on stdout')
   .option('--top <n>', 'rows in each top list', positiveInteger, 10)
   .option('--gap-hours <n>', 'coverage: name gaps longer than this between events of a source', positiveInteger, 6)
-  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number; gapHours: number }) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
+  .addOption(engineOptions()[0]!)
+  .addOption(engineOptions()[1]!)
+  .addOption(engineOptions()[2]!)
+  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number; gapHours: number } & EngineOptions) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
 
 program
   .command('routes')
