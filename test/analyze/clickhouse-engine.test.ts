@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -108,5 +109,23 @@ describe('ingest --shard', () => {
     const r = runCli(['ingest', generatedCase(3, 1, 5), '--shard', '1/2']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--shard needs --parquet DIR/);
+  });
+});
+
+describe('analyze --engine clickhouse without chdb', () => {
+  test('when chdb is not installed then analyze exits 2 naming the command that installs it, with no stack trace', () => {
+    // A copy of the built CLI whose node_modules holds every package but chdb.
+    const root = tempDir();
+    for (const name of ['dist', 'queries']) cpSync(path.join(ROOT, name), path.join(root, name), { recursive: true });
+    cpSync(path.join(ROOT, 'package.json'), path.join(root, 'package.json'));
+    mkdirSync(path.join(root, 'node_modules'));
+    for (const name of readdirSync(path.join(ROOT, 'node_modules'))) {
+      if (name !== 'chdb' && name !== '@chdb') symlinkSync(path.join(ROOT, 'node_modules', name), path.join(root, 'node_modules', name));
+    }
+    const r = spawnSync(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'main.js'), 'analyze', copySample('ticketviewer'), '--engine', 'clickhouse'], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /needs the chdb package, which is not installed/);
+    assert.match(r.stderr, /npm run setup:clickhouse/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 });
