@@ -110,7 +110,10 @@ program
   .option('--gap-hours <n>', 'report gaps longer than this between events of a source', positiveInteger, 6)
   .option('--max-rows <n>', 'rows per table in report.html/report.md, most accesses first (the evidence files hold every access)', positiveInteger, 1000)
   .option('--sign <secret-key>', 'sign manifest.json with this minisign secret key (breachscope keygen) into manifest.json.minisig')
-  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string }) => (await import('./report-command.js')).reportCommand(casePath, o));
+  .addOption(engineOptions()[0]!)
+  .addOption(engineOptions()[1]!)
+  .addOption(engineOptions()[2]!)
+  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string } & EngineOptions) => (await import('./report-command.js')).reportCommand(casePath, o));
 
 program
   .command('verify')

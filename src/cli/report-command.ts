@@ -15,6 +15,7 @@ import { figuresSentence } from '../report/figures-sentence.js';
 import { toolVersion } from '../util/project-root.js';
 import { UserError } from '../util/user-error.js';
 import { openCase, printWarnings } from './open-case.js';
+import { figureEngine, type EngineOptions } from './engine-option.js';
 import { signPack } from '../report/sign-pack.js';
 import { keyIdText } from '../report/minisign.js';
 import { loadSecretKey } from './signing-keys.js';
@@ -34,7 +35,7 @@ function generatedAt(flag: string | undefined): Date {
   return new Date(Math.floor(Date.now() / 1000) * 1000);
 }
 
-export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string }): Promise<void> {
+export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string } & EngineOptions): Promise<void> {
   const at = generatedAt(o.generatedAt);
   if (!Number.isSafeInteger(o.maxRows) || o.maxRows < 1) {
     throw new UserError({ what: `--max-rows: '${String(o.maxRows)}' is not a positive whole number`, help: 'give the number of rows per table, e.g. --max-rows 1000' });
@@ -45,7 +46,8 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
   const { caseFile, store } = await openCase(casePath, o.db, { shared: true });
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
-    const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours });
+    const engine = await figureEngine(o, store, caseFile);
+    const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours, engine });
     printWarnings(analysis.warnings);
     const version = toolVersion();
     const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: version, gapHours: o.gapHours, maxRows: o.maxRows });

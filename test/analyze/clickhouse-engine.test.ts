@@ -61,6 +61,19 @@ describe('analyze --engine clickhouse', { skip: chdbMissing }, () => {
     }
   });
 
+  test('when the evidence pack is written on ClickHouse then its evidence files and reports are byte-identical to DuckDB\'s', () => {
+    const casePath = copySample('resident-portal');
+    const out = tempDir();
+    const env = { SOURCE_DATE_EPOCH: '1430000000' };
+    assert.equal(runCli(['report', casePath, '--out', path.join(out, 'duckdb')], { env }).code, 0);
+    const r = runCli(['report', casePath, '--out', path.join(out, 'clickhouse'), '--engine', 'clickhouse'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    for (const f of ['evidence.csv', 'evidence.parquet', 'subjects.csv', 'report.md', 'report.html']) {
+      assert.ok(readFileSync(path.join(out, 'clickhouse', f)).equals(readFileSync(path.join(out, 'duckdb', f))), f);
+    }
+    assert.ok(readFileSync(path.join(out, 'duckdb', 'evidence.csv'), 'utf8').split('\n').length > 50, 'the pack holds the counted accesses');
+  });
+
   test('when the ingest is sharded 3 ways in three processes then analyze over the union equals a single ingest', async () => {
     const casePath = generatedCase(11);
     const dir = path.join(tempDir(), 'set');

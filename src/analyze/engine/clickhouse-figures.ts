@@ -109,11 +109,24 @@ async function tops(ch: ClickHouseSession, n: number, hasSubjects: boolean): Pro
   return { ips: await by('client_ip'), accounts: await by('account'), documents: await by('document') };
 }
 
-/** The tables renderers and warnings read, copied into DuckDB through Parquet (they spill there too). */
+/**
+ * The tables renderers and warnings read, copied into DuckDB through Parquet (they spill there too).
+ * A request gets back the store's `file_id` of the segment that holds its line, for the renderers
+ * that quote the raw line (evidence pack, export).
+ */
 async function handBack(ch: ClickHouseSession, store: Store): Promise<void> {
   for (const table of ['document_requests', 'findings', 'unauthorized']) {
     const file = ch.tempPath(`${table}.parquet`);
     await ch.run(`INSERT INTO FUNCTION file(${chQuote(file)}, Parquet) SELECT * FROM ${table}`);
-    await store.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM read_parquet(${quoteString(file)})`);
+    const rows = `read_parquet(${quoteString(file)})`;
+    await store.run(
+      table === 'findings'
+        ? `CREATE OR REPLACE TEMP TABLE findings AS SELECT * FROM ${rows}`
+        : `CREATE OR REPLACE TEMP TABLE ${table} AS
+           SELECT p.*, f.file_id FROM ${rows} p
+           LEFT JOIN case_chain_file k ON k.path = p.file_path AND k.source = p.source
+           LEFT JOIN files f ON f.chain_id = k.chain_id AND p.line BETWEEN f.first_line AND f.physical_lines
+             AND f.file_id IN (SELECT file_id FROM case_segments)`,
+    );
   }
 }
