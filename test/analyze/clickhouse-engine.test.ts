@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -95,6 +96,34 @@ describe('analyze --engine clickhouse', { skip: chdbMissing }, () => {
     const union = analyzeJson(casePath, ['--engine', 'clickhouse', '--events', dir, '--db', path.join(path.dirname(dir), 'union')]);
     const single = analyzeJson(casePath, ['--db', path.join(path.dirname(dir), 'single')]);
     assert.deepEqual(figures(union), figures(single));
+  });
+
+  test('when a log and an earlier copy of it land in different shards then the union counts their lines once', () => {
+    const casePath = generatedCase(5, 1, 400);
+    const logs = path.join(path.dirname(casePath), 'logs');
+    const full = readFileSync(path.join(logs, 'access.log.0'), 'utf8');
+    writeFileSync(path.join(logs, 'access.log.0.bak'), `${full.split('\n').slice(0, 300).join('\n')}\n`);
+    const shardOf = (n: number, f: string) => Number.parseInt(createHash('sha256').update(readFileSync(path.join(logs, f))).digest('hex').slice(0, 8), 16) % n;
+    const n = [2, 3, 4, 5, 6, 7].find((k) => shardOf(k, 'access.log.0') !== shardOf(k, 'access.log.0.bak'))!;
+    const dir = path.join(tempDir(), 'set');
+    for (let i = 1; i <= n; i++) {
+      const r = runCli(['ingest', casePath, '--shard', `${i}/${n}`, '--parquet', dir, '--db', path.join(dir, '..', `db${i}`)]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const union = analyzeJson(casePath, ['--engine', 'clickhouse', '--events', dir, '--db', path.join(dir, '..', 'union')]);
+    const single = analyzeJson(casePath, ['--db', path.join(dir, '..', 'single')]);
+    assert.ok(single.summary.unauthorized_accesses > 0);
+    assert.deepEqual(figures(union), figures(single));
+  });
+
+  test('when the case holds a file the Parquet set does not then analyze --events exits 2 naming it', () => {
+    const casePath = generatedCase(3, 2, 20);
+    const dir = path.join(tempDir(), 'set');
+    assert.equal(runCli(['ingest', casePath, '--parquet', dir, '--db', path.join(dir, '..', 'db1')]).code, 0);
+    writeFileSync(path.join(path.dirname(casePath), 'logs', 'access.log.9'), readFileSync(path.join(path.dirname(casePath), 'logs', 'access.log.0'), 'utf8').replaceAll('"r0-', '"r9-'));
+    const r = runCli(['analyze', casePath, '--engine', 'clickhouse', '--events', dir]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /does not hold a file of the case as it is now: logs\/access\.log\.9 \(web\)/);
   });
 
   test('when one shard of the set is missing then analyze refuses with exit 2 naming the shards found', () => {

@@ -7,19 +7,37 @@ import { quoteString } from '../../db/sql.js';
 import { EVENTS_GLOB, referenceFilePath, REFERENCE_TABLES, type ParquetManifest } from '../../db/parquet-layout.js';
 import { clientMapSql, NETWORKS_SQL, networkParams } from '../ip-sql.js';
 import { chQuote, rewriteForClickHouse } from './clickhouse-dialect.js';
+import { UserError } from '../../util/user-error.js';
 import type { ClickHouseSession } from './clickhouse-session.js';
 
 const TABLE = 'ENGINE = MergeTree ORDER BY tuple()';
 
+/** A log file the case counts (case_chain_file: the file that holds a stored content's counted lines). */
+export interface CountedFile {
+  readonly source: string;
+  readonly path: string;
+  readonly sha256: string;
+}
+
 /**
- * `case_events` over the Parquet set and the reference tables. An event's id is its log file's
+ * `case_events` over the Parquet set and the reference tables. Only the Parquet of the files the
+ * case counts is read (`counted`, from the store's selection): a log and a grown or rotated copy of
+ * it read by different shards are counted once, as in a store. An event's id is its log file's
  * place in the case (source order, then path: the order a fresh store reads them) times 1e12 plus
  * its line, so every shard layout of one case gives the same ids.
  */
-export async function loadParquetSet(ch: ClickHouseSession, caseFile: CaseFile, dir: string, manifests: readonly ParquetManifest[]): Promise<void> {
+export async function loadParquetSet(ch: ClickHouseSession, caseFile: CaseFile, dir: string, manifests: readonly ParquetManifest[], counted: readonly CountedFile[]): Promise<void> {
   const order = new Map(caseFile.sources.map((s, i) => [s.name, i] as const));
-  const files = manifests.flatMap((m) => m.files.filter((f) => f.counted_with === null))
-    .sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const written = new Set(manifests.flatMap((m) => m.files.filter((f) => f.counted_with === null).map((f) => `${f.source}\0${f.path}\0${f.sha256}`)));
+  const missing = counted.filter((f) => !written.has(`${f.source}\0${f.path}\0${f.sha256}`));
+  if (missing.length > 0) {
+    throw new UserError({
+      what: `--events ${dir} does not hold ${missing.length === 1 ? 'a file' : `${missing.length} files`} of the case as it is now: ${missing.slice(0, 3).map((f) => `${f.path} (${f.source})`).join(', ')}${missing.length > 3 ? ', ...' : ''}`,
+      why: 'the Parquet set was written before the file was added or changed, or by another case file',
+      help: 'run `breachscope ingest <case> --parquet DIR` again (each shard) into a new folder',
+    });
+  }
+  const files = [...counted].sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const list = ch.tempPath('log_files.jsonl');
   writeFileSync(list, files.map((f, i) => JSON.stringify({ source: f.source, file_path: f.path, ordinal: i + 1 })).join('\n'));
   await ch.run(`CREATE TABLE log_files ENGINE = Memory AS SELECT * FROM file(${chQuote(list)}, JSONEachRow, 'source String, file_path String, ordinal Int64')`);

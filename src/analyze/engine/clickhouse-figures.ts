@@ -23,7 +23,8 @@ export function clickhouseEngine(dir: string) {
     const manifests = readManifests(dir);
     const ch = await ClickHouseSession.open();
     try {
-      await loadParquetSet(ch, caseFile, dir, manifests);
+      const counted = await store.all<{ source: string; path: string; sha256: string }>('SELECT source, path, sha256 FROM case_chain_file');
+      await loadParquetSet(ch, caseFile, dir, manifests, counted);
       await buildDocumentRequestsOnClickHouse(ch, store, caseFile);
       await stage('document-requests-built');
       const runs = await runDetectorsOnClickHouse(ch, caseFile.detectors, loaded);
