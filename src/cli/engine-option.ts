@@ -5,6 +5,7 @@ import type { FigureEngine } from '../analyze/analysis.js';
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { UserError } from '../util/user-error.js';
+import { stage } from '../util/trace.js';
 
 export const ENGINES = ['duckdb', 'clickhouse'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -47,8 +48,9 @@ export async function figureEngine(o: EngineOptions, store: Store, caseFile: Cas
     dir = path.join(store.dir, 'parquet');
     rmSync(dir, { recursive: true, force: true });
     const { writeParquetSet } = await import('../export/parquet-set.js');
-    await writeParquetSet(store, caseFile, dir, { index: 1, count: 1 });
+    await writeParquetSet(store, caseFile, dir, { index: 1, count: 1 }, { reference: false });
+    await stage('parquet-set-written');
   }
   const { clickhouseEngine } = await import('../analyze/engine/clickhouse-figures.js');
-  return clickhouseEngine(dir);
+  return clickhouseEngine(dir, { writeReference: o.events === undefined });
 }

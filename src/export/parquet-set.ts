@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { quoteString } from '../db/sql.js';
-import { fileSha256 } from '../ingest/shard.js';
+import { fileSha256 } from '../util/file-sha256.js';
+import { writeReferenceTables } from '../analyze/engine/reference-parquet.js';
 import { loadReferenceData } from '../analyze/reference-data.js';
 import {
   eventsFilePath, manifestName, PARQUET_EVENT_COLUMNS, REFERENCE_TABLES, referenceFilePath,
@@ -16,7 +17,7 @@ import {
  * reference data beside them; and this shard's manifest. DuckDB writes every file (COPY); Node only
  * hashes them.
  */
-export async function writeParquetSet(store: Store, caseFile: CaseFile, dir: string, shard: { index: number; count: number }): Promise<ParquetManifest> {
+export async function writeParquetSet(store: Store, caseFile: CaseFile, dir: string, shard: { index: number; count: number }, o: { reference?: boolean } = {}): Promise<ParquetManifest> {
   mkdirSync(dir, { recursive: true });
   const chains = await store.all<{ chain_id: number; source: string; path: string; sha256: string }>(
     'SELECT chain_id, source, path, sha256 FROM case_chain_file ORDER BY path, source',
@@ -37,49 +38,40 @@ export async function writeParquetSet(store: Store, caseFile: CaseFile, dir: str
     case: caseFile.title,
     shard: `${shard.index}/${shard.count}`,
     files,
-    reference: await writeReference(store, caseFile, dir),
+    // Without it (analyze writing its own set), the engine writes the reference tables analyze loads anyway.
+    reference: o.reference === false ? [] : (await loadReferenceData(store, caseFile), await writeReferenceTables(store, dir)),
   };
   writeFileSync(path.join(dir, manifestName(shard.index, shard.count)), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 
 async function writeChain(store: Store, dir: string, c: { chain_id: number; source: string; path: string; sha256: string }): Promise<ParquetFileEntry[]> {
+  const sourceDir = path.join(dir, path.dirname(path.dirname(eventsFilePath(c.source, null, c.sha256))));
+  const days = await store.all<{ day: string | null; n: number }>(
+    `SELECT strftime(timezone('UTC', e.time), '%Y-%m-%d') AS day, count(*) AS n
+     FROM events e JOIN case_segments s ON s.file_id = e.file_id WHERE s.chain_id = $chain AND e.line <= s.upto GROUP BY day`,
+    { chain: c.chain_id },
+  );
+  // One COPY per log file, partitioned by day; COPY cannot bind its target, so the path is quoted.
+  // DuckDB names each partition's file <pattern>0.parquet: renamed to <sha256>.parquet after.
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE parquet_chain AS
-     SELECT $source AS source, e.role, $path AS file_path, $sha AS file_sha256, e.line,
-       ${PARQUET_EVENT_COLUMNS.slice(5).map((col) => `e.${col}`).join(', ')},
-       strftime(timezone('UTC', e.time), '%Y-%m-%d') AS day
-     FROM events e JOIN case_segments s ON s.file_id = e.file_id
-     WHERE s.chain_id = $chain AND e.line <= s.upto`,
+    `COPY (
+       SELECT $source AS source, e.role, $path AS file_path, $sha AS file_sha256, e.line,
+         ${PARQUET_EVENT_COLUMNS.slice(5).map((col) => `e.${col}`).join(', ')},
+         coalesce(strftime(timezone('UTC', e.time), '%Y-%m-%d'), 'none') AS day
+       FROM events e JOIN case_segments s ON s.file_id = e.file_id
+       WHERE s.chain_id = $chain AND e.line <= s.upto ORDER BY e.line
+     ) TO ${quoteString(sourceDir)} (FORMAT parquet, PARTITION_BY (day), FILENAME_PATTERN ${quoteString(`${c.sha256}.part`)}, OVERWRITE_OR_IGNORE)`,
     { source: c.source, path: c.path, sha: c.sha256, chain: c.chain_id },
   );
-  const days = await store.all<{ day: string | null; n: number }>('SELECT day, count(*) AS n FROM parquet_chain GROUP BY day ORDER BY day NULLS LAST');
   const entries: ParquetFileEntry[] = [];
-  for (const { day, n } of days) {
+  for (const { day, n } of days.sort((a, b) => String(a.day).localeCompare(String(b.day)))) {
     const rel = eventsFilePath(c.source, day, c.sha256);
     const abs = path.join(dir, rel);
-    mkdirSync(path.dirname(abs), { recursive: true });
-    // COPY cannot bind its target: the path is quoted; the day is bound.
-    await store.run(
-      `COPY (SELECT ${PARQUET_EVENT_COLUMNS.join(', ')} FROM parquet_chain WHERE day IS NOT DISTINCT FROM $day ORDER BY line)
-       TO ${quoteString(abs)} (FORMAT parquet)`,
-      { day },
-    );
+    const parts = readdirSync(path.dirname(abs)).filter((f) => f.startsWith(`${c.sha256}.part`));
+    if (parts.length !== 1) throw new Error(`expected one Parquet file for ${c.path} on ${day ?? 'none'}, DuckDB wrote ${parts.length}`);
+    renameSync(path.join(path.dirname(abs), parts[0]!), abs);
     entries.push({ path: rel, sha256: await fileSha256(abs), rows: n });
   }
-  await store.run('DROP TABLE parquet_chain');
   return entries;
-}
-
-async function writeReference(store: Store, caseFile: CaseFile, dir: string): Promise<ParquetManifest['reference']> {
-  await loadReferenceData(store, caseFile);
-  mkdirSync(path.join(dir, 'reference'), { recursive: true });
-  const out = [];
-  for (const table of REFERENCE_TABLES) {
-    const abs = path.join(dir, referenceFilePath(table));
-    await store.run(`COPY (SELECT * FROM ${table} ORDER BY ALL) TO ${quoteString(abs)} (FORMAT parquet)`);
-    const { n } = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
-    out.push({ table, path: referenceFilePath(table), sha256: await fileSha256(abs), rows: n });
-  }
-  return out;
 }

@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { UserError } from '../util/user-error.js';
 
 /** Shard `index` (1-based) of `count`: the files whose SHA-256 falls in it are this process's share. */
@@ -32,9 +30,4 @@ export function inShard(sha256: string, shard: Shard): boolean {
   return Number.parseInt(sha256.slice(0, 8), 16) % shard.count === shard.index - 1;
 }
 
-/** SHA-256 of a file's bytes on disk (as ingest records it), streamed: no file is held in memory. */
-export async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+export { fileSha256 } from '../util/file-sha256.js';

@@ -1,5 +1,6 @@
 import { LEADING_COLUMNS, type Detector, type loadDetectors } from '../../case/detector-catalog.js';
 import type { DetectorRun } from '../detectors.js';
+import { stage } from '../../util/trace.js';
 import { chQuote, clickhouseGaps, rewriteForClickHouse } from './clickhouse-dialect.js';
 import type { ClickHouseSession } from './clickhouse-session.js';
 
@@ -19,7 +20,10 @@ export async function runDetectorsOnClickHouse(
      ENGINE = MergeTree ORDER BY tuple()`,
   );
   const runs: DetectorRun[] = broken.map((b) => ({ ok: false, ...b }));
-  for (const d of detectors) runs.push(await runOne(ch, d, settings[d.id] ?? {}));
+  for (const d of detectors) {
+    runs.push(await runOne(ch, d, settings[d.id] ?? {}));
+    await stage('detector', d.id);
+  }
   return runs.sort((a, b) => (a.ok ? a.detector.id : a.id).localeCompare(b.ok ? b.detector.id : b.id));
 }
 

@@ -8,6 +8,7 @@ import { EVENTS_GLOB, referenceFilePath, REFERENCE_TABLES, type ParquetManifest 
 import { clientMapSql, NETWORKS_SQL, networkParams } from '../ip-sql.js';
 import { chQuote, rewriteForClickHouse } from './clickhouse-dialect.js';
 import { UserError } from '../../util/user-error.js';
+import { stage } from '../../util/trace.js';
 import type { ClickHouseSession } from './clickhouse-session.js';
 
 const TABLE = 'ENGINE = MergeTree ORDER BY tuple()';
@@ -39,13 +40,13 @@ export async function loadParquetSet(ch: ClickHouseSession, caseFile: CaseFile, 
   }
   const files = [...counted].sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const list = ch.tempPath('log_files.jsonl');
-  writeFileSync(list, files.map((f, i) => JSON.stringify({ source: f.source, file_path: f.path, ordinal: i + 1 })).join('\n'));
-  await ch.run(`CREATE TABLE log_files ENGINE = Memory AS SELECT * FROM file(${chQuote(list)}, JSONEachRow, 'source String, file_path String, ordinal Int64')`);
+  writeFileSync(list, files.map((f, i) => JSON.stringify({ source: f.source, file_path: f.path, file_sha256: f.sha256, ordinal: i + 1 })).join('\n'));
+  await ch.run(`CREATE TABLE log_files ENGINE = Memory AS SELECT * FROM file(${chQuote(list)}, JSONEachRow, 'source String, file_path String, file_sha256 String, ordinal Int64')`);
   await ch.run(
     `CREATE VIEW case_events AS
      SELECT f.ordinal * 1000000000000 + e.line AS event_id, e.*
      FROM file(${chQuote(path.join(dir, EVENTS_GLOB))}, Parquet) e
-     INNER JOIN log_files f ON f.source = e.source AND f.file_path = e.file_path`,
+     INNER JOIN log_files f ON f.source = e.source AND f.file_path = e.file_path AND f.file_sha256 = e.file_sha256`,
   );
   for (const t of REFERENCE_TABLES) {
     await ch.run(`CREATE TABLE ${t} ${TABLE} AS SELECT * FROM file(${chQuote(path.join(dir, referenceFilePath(t)))}, Parquet)`);
@@ -69,7 +70,9 @@ export async function buildDocumentRequestsOnClickHouse(ch: ClickHouseSession, s
        FROM case_events e WHERE e.role = 'access'
      ) WHERE doc IS NOT NULL`,
   );
+  await stage('doc-events');
   await clientMapThroughDuckDb(ch, store, caseFile);
+  await stage('client-map');
   await ch.run(`CREATE TABLE document_requests ${TABLE} AS ${documentRequestsSql(caseFile)}`);
 }
 

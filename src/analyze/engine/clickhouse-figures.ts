@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { CaseFile } from '../../case/case-file.js';
 import type { loadDetectors } from '../../case/detector-catalog.js';
 import type { Store } from '../../db/store.js';
@@ -9,6 +12,7 @@ import { chQuote } from './clickhouse-dialect.js';
 import { buildDocumentRequestsOnClickHouse, loadParquetSet } from './clickhouse-enrich.js';
 import { runDetectorsOnClickHouse } from './clickhouse-detectors.js';
 import { ClickHouseSession } from './clickhouse-session.js';
+import { writeReferenceTables } from './reference-parquet.js';
 
 const iso = (micros: unknown): string | null =>
   micros === null || micros === undefined ? null : new Date(Math.floor(Number(micros) / 1000)).toISOString().replace('.000Z', 'Z');
@@ -18,13 +22,18 @@ const iso = (micros: unknown): string | null =>
  * (chdb, in-process) over the Parquet set in `dir`. The tables the renderers read
  * (`document_requests`, `findings`, `unauthorized`) are handed back to the DuckDB connection.
  */
-export function clickhouseEngine(dir: string) {
+export function clickhouseEngine(dir: string, o: { writeReference?: boolean } = {}) {
   return async (store: Store, caseFile: CaseFile, top: number, loaded: ReturnType<typeof loadDetectors>): Promise<Figures> => {
     const manifests = readManifests(dir);
+    if (o.writeReference) {
+      await writeReferenceTables(store, dir);
+    }
     const ch = await ClickHouseSession.open();
+    await stage('clickhouse-open');
     try {
       const counted = await store.all<{ source: string; path: string; sha256: string }>('SELECT source, path, sha256 FROM case_chain_file');
       await loadParquetSet(ch, caseFile, dir, manifests, counted);
+      await stage('parquet-set-loaded');
       await buildDocumentRequestsOnClickHouse(ch, store, caseFile);
       await stage('document-requests-built');
       const runs = await runDetectorsOnClickHouse(ch, caseFile.detectors, loaded);
@@ -39,6 +48,7 @@ export function clickhouseEngine(dir: string) {
       const figures = { summary: await summary(ch, hasSubjects), context: await context(ch), top: await tops(ch, top, hasSubjects), runs };
       await stage('figures');
       await handBack(ch, store);
+      await stage('handed-back');
       return figures;
     } finally {
       ch.close();
@@ -111,19 +121,22 @@ async function tops(ch: ClickHouseSession, n: number, hasSubjects: boolean): Pro
 }
 
 /**
- * The tables renderers and warnings read, copied into DuckDB through Parquet (they spill there too).
- * A request gets back the store's `file_id` of the segment that holds its line, for the renderers
- * that quote the raw line (evidence pack, export).
+ * The tables renderers and warnings read, handed to DuckDB as views over Parquet files that live
+ * until the process exits (nothing is copied twice). A request gets back the store's `file_id` of
+ * the segment that holds its line, for the renderers that quote the raw line (evidence pack, export).
  */
 async function handBack(ch: ClickHouseSession, store: Store): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'breachscope-tables-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   for (const table of ['document_requests', 'findings', 'unauthorized']) {
-    const file = ch.tempPath(`${table}.parquet`);
+    const file = path.join(dir, `${table}.parquet`);
     await ch.run(`INSERT INTO FUNCTION file(${chQuote(file)}, Parquet) SELECT * FROM ${table}`);
     const rows = `read_parquet(${quoteString(file)})`;
+    await store.run(`DROP TABLE IF EXISTS ${table}`);
     await store.run(
       table === 'findings'
-        ? `CREATE OR REPLACE TEMP TABLE findings AS SELECT * FROM ${rows}`
-        : `CREATE OR REPLACE TEMP TABLE ${table} AS
+        ? `CREATE OR REPLACE TEMP VIEW findings AS SELECT * FROM ${rows}`
+        : `CREATE OR REPLACE TEMP VIEW ${table} AS
            SELECT p.*, f.file_id FROM ${rows} p
            LEFT JOIN case_chain_file k ON k.path = p.file_path AND k.source = p.source
            LEFT JOIN files f ON f.chain_id = k.chain_id AND p.line BETWEEN f.first_line AND f.physical_lines
