@@ -126,6 +126,21 @@ describe('analyze --engine clickhouse', { skip: chdbMissing }, () => {
     assert.match(r.stderr, /does not hold a file of the case as it is now: logs\/access\.log\.9 \(web\)/);
   });
 
+  test('when a log is rewritten and written again into the same Parquet folder then only its current content is counted', () => {
+    const casePath = generatedCase(9, 1, 400);
+    const log = path.join(path.dirname(casePath), 'logs', 'access.log.0');
+    const dir = path.join(tempDir(), 'set');
+    const db = path.join(dir, '..', 'db');
+    assert.equal(runCli(['ingest', casePath, '--parquet', dir, '--db', db]).code, 0);
+    // Rewritten in place (not appended to): the earlier content's Parquet stays in the folder under the same path.
+    writeFileSync(log, readFileSync(log, 'utf8').split('\n').slice(100).join('\n'));
+    assert.equal(runCli(['ingest', casePath, '--parquet', dir, '--db', db]).code, 0);
+    const union = analyzeJson(casePath, ['--engine', 'clickhouse', '--events', dir, '--db', path.join(dir, '..', 'after')]);
+    const single = analyzeJson(casePath, ['--db', path.join(dir, '..', 'single')]);
+    assert.ok(single.summary.unauthorized_accesses > 0);
+    assert.deepEqual(figures(union), figures(single));
+  });
+
   test('when one shard of the set is missing then analyze refuses with exit 2 naming the shards found', () => {
     const casePath = generatedCase(3, 2, 20);
     const dir = path.join(tempDir(), 'set');
