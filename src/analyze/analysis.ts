@@ -110,13 +110,61 @@ const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString().
  * `document_requests`, `findings` and `unauthorized` on the connection for renderers that page
  * through them (evidence pack, dashboard).
  */
-export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o: { gapHours?: number; reportedAt?: Date } = {}): Promise<Analysis> {
+export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o: { gapHours?: number; reportedAt?: Date; engine?: FigureEngine } = {}): Promise<Analysis> {
   await refuseOverlaps(store);
   await stage('overlaps-checked');
   const loaded = loadDetectors();
   checkDetectorSettings(caseFile.detectors, loaded.detectors, caseFile.path);
   const reference = await loadReferenceData(store, caseFile);
   await stage('reference-loaded');
+  const figures = await (o.engine ?? figuresOnDuckDb)(store, caseFile, top, loaded);
+  const { runs } = figures;
+  const files = await caseFileRows(store);
+  const totals = await store.one(
+    `SELECT coalesce(sum(lines), 0) AS lines, coalesce(sum(events), 0) AS events, coalesce(sum(rejected), 0) AS rejected
+     FROM (SELECT DISTINCT ON (file_id) * FROM case_file_segments ORDER BY file_id, whole DESC, upto DESC)`,
+  );
+  await stage('file-rows');
+  const coverage = await measureCoverage(store, caseFile, o.gapHours ?? DEFAULT_GAP_HOURS);
+  await stage('coverage');
+  const warnings = await caseWarnings(store, caseFile, { documentRequests: figures.context.document_requests, coverage });
+  await stage('warnings');
+  return {
+    case: caseFile.title,
+    window: { from: iso(caseFile.window.from), to: iso(caseFile.window.to) },
+    summary: figures.summary,
+    at_risk: await measureAtRisk(store, caseFile),
+    notification: await notificationFacts(store, caseFile, o.reportedAt ?? new Date()),
+    context: { ...figures.context, reference },
+    top: figures.top,
+    ingest: {
+      lines: totals.lines as number,
+      events: totals.events as number,
+      rejected_lines: totals.rejected as number,
+      files,
+    },
+    coverage,
+    detectors: runs.map(detectorSummary),
+    warnings,
+  };
+}
+
+/** What an engine computes: the figures, the context counts, the top lists and the detector runs. */
+export interface Figures {
+  readonly summary: Summary;
+  readonly context: Omit<Analysis['context'], 'reference'>;
+  readonly top: Analysis['top'];
+  readonly runs: readonly DetectorRun[];
+}
+
+/**
+ * Enrichment, detectors and figures on one engine. Leaves `document_requests`, `findings` and
+ * `unauthorized` on the DuckDB connection for the renderers. DuckDB's is figuresOnDuckDb;
+ * `--engine clickhouse` passes engine/clickhouse-figures.ts.
+ */
+export type FigureEngine = (store: Store, caseFile: CaseFile, top: number, loaded: ReturnType<typeof loadDetectors>) => Promise<Figures>;
+
+export async function figuresOnDuckDb(store: Store, caseFile: CaseFile, top: number, loaded: ReturnType<typeof loadDetectors>): Promise<Figures> {
   await buildDocumentRequests(store, caseFile);
   await stage('document-requests-built');
   const runs = await runDetectors(store, caseFile.detectors, loaded);
@@ -161,19 +209,7 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
       )
     ).map((r) => ({ ...(r as unknown as TopRow), first: iso(r.first), last: iso(r.last) }));
   await stage('figures');
-  const files = await caseFileRows(store);
-  const totals = await store.one(
-    `SELECT coalesce(sum(lines), 0) AS lines, coalesce(sum(events), 0) AS events, coalesce(sum(rejected), 0) AS rejected
-     FROM (SELECT DISTINCT ON (file_id) * FROM case_file_segments ORDER BY file_id, whole DESC, upto DESC)`,
-  );
-  await stage('file-rows');
-  const coverage = await measureCoverage(store, caseFile, o.gapHours ?? DEFAULT_GAP_HOURS);
-  await stage('coverage');
-  const warnings = await caseWarnings(store, caseFile, { documentRequests: c.document_requests as number, coverage });
-  await stage('warnings');
   return {
-    case: caseFile.title,
-    window: { from: iso(caseFile.window.from), to: iso(caseFile.window.to) },
     summary: {
       unauthorized_accesses: s.unauthorized_accesses as number,
       documents: s.documents as number,
@@ -186,19 +222,9 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
       subjects_from: hasSubjects ? 'subjects file' : 'owner accounts',
       tiers: { confirmed: s.confirmed as number, partial: s.partial as number },
     },
-    at_risk: await measureAtRisk(store, caseFile),
-    notification: await notificationFacts(store, caseFile, o.reportedAt ?? new Date()),
-    context: { ...(c as unknown as Omit<Analysis['context'], 'reference'>), reference },
+    context: c as unknown as Figures['context'],
     top: { ips: await topBy('client_ip'), accounts: await topBy('account'), documents: await topBy('document') },
-    ingest: {
-      lines: totals.lines as number,
-      events: totals.events as number,
-      rejected_lines: totals.rejected as number,
-      files,
-    },
-    coverage,
-    detectors: runs.map(detectorSummary),
-    warnings,
+    runs,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Store } from '../db/store.js';
 /**
  * How sure a counted access is that the document left the server. Both tiers count in the
  * headline figure; the split says how many may have been cut short.
@@ -22,3 +23,11 @@ export function accessTierSql(r: string, f: string): string {
 /** The rule, as the renderers state it beside the figures. */
 export const TIER_RULE =
   'confirmed: a 2xx response with body bytes above 0, or bytes the log does not give; partial: 206 (part of the document) or a 2xx with 0 body bytes (a client that aborted, or a `-` size in Apache and S3 logs). Both count in the figures above; refused attempts are counted apart.';
+
+/** The accesses per tier of the `unauthorized` table (its `tier` column): summary.tiers. */
+export async function tierCounts(store: Store): Promise<{ confirmed: number; partial: number }> {
+  const t = await store.one<{ confirmed: number; partial: number }>(
+    "SELECT count(*) FILTER (WHERE tier = 'confirmed') AS confirmed, count(*) FILTER (WHERE tier = 'partial') AS partial FROM unauthorized",
+  );
+  return { confirmed: t.confirmed, partial: t.partial };
+}

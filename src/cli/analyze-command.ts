@@ -5,13 +5,14 @@ import { renderTextReport } from '../report/text-report.js';
 import { analysisJson } from './json-output.js';
 import { openCase, printWarnings } from './open-case.js';
 import { generatedAt } from './generated-at.js';
+import { figureEngine, type EngineOptions } from './engine-option.js';
 
-export async function analyzeCommand(casePath: string, o: { db?: string; json?: boolean; top: number; gapHours?: number }): Promise<void> {
+export async function analyzeCommand(casePath: string, o: { db?: string; json?: boolean; top: number; gapHours?: number } & EngineOptions): Promise<void> {
   const { caseFile, store } = await openCase(casePath, o.db, { shared: true });
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
-    // hours_to_notify counts to now, or to SOURCE_DATE_EPOCH as report does (a reproducible run).
-    const analysis = await analyzeCase(store, caseFile, o.top, { gapHours: o.gapHours, reportedAt: generatedAt(undefined) });
+    const engine = await figureEngine(o, store, caseFile);
+    const analysis = await analyzeCase(store, caseFile, o.top, { gapHours: o.gapHours, engine, reportedAt: generatedAt(undefined) });
     printWarnings(analysis.warnings);
     process.stdout.write(o.json ? `${JSON.stringify(analysisJson(analysis), null, 2)}\n` : renderTextReport(analysis, caseFile.timezone));
   } finally {

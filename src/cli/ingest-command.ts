@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ingestCase, IngestFailure, type FileReport } from '../ingest/ingest.js';
 import { Progress } from '../ingest/progress.js';
 import { clip, terminalSafe } from '../util/terminal-safe.js';
@@ -5,13 +6,20 @@ import { findOverlaps } from '../db/selection.js';
 import { plural } from '../util/plural.js';
 import { ingestJson } from './json-output.js';
 import { openCase } from './open-case.js';
+import { fileSha256, inShard, parseShard } from '../ingest/shard.js';
+import { UserError } from '../util/user-error.js';
 
-export async function ingestCommand(casePath: string, o: { db?: string; json?: boolean }): Promise<void> {
+export async function ingestCommand(casePath: string, o: { db?: string; json?: boolean; shard?: string; parquet?: string }): Promise<void> {
+  if (o.shard !== undefined && o.parquet === undefined) {
+    throw new UserError({ what: '--shard needs --parquet DIR', why: 'shards meet only in a Parquet set: a store holds one shard and nothing unites stores', help: 'add --parquet DIR (the same DIR, or the same bucket, for every shard)' });
+  }
+  const shard = o.shard === undefined ? { index: 1, count: 1 } : parseShard(o.shard);
+  const keep = o.shard === undefined ? undefined : async (f: { abs: string }) => inShard(await fileSha256(f.abs), shard);
   const { caseFile, store } = await openCase(casePath, o.db);
   try {
     let reports: readonly FileReport[];
     try {
-      reports = await ingestCase(store, caseFile, Progress.forStderr());
+      reports = await ingestCase(store, caseFile, Progress.forStderr(), { keep });
     } catch (e) {
       if (e instanceof IngestFailure) printReports(e.reports, Boolean(o.json));
       throw e;
@@ -19,6 +27,12 @@ export async function ingestCommand(casePath: string, o: { db?: string; json?: b
     printReports(reports, Boolean(o.json));
     // Stored all the same: which lines count is decided when a case is analyzed, which refuses these.
     for (const m of await findOverlaps(store)) process.stderr.write(`warning: ${terminalSafe(m.what)}; analyze refuses to count them: ${terminalSafe(m.help ?? '')}\n`);
+    if (o.parquet !== undefined) {
+      const { writeParquetSet } = await import('../export/parquet-set.js');
+      const m = await writeParquetSet(store, caseFile, path.resolve(o.parquet), shard);
+      const written = m.files.reduce((n, f) => n + f.parquet.length, 0);
+      process.stderr.write(`parquet: shard ${m.shard}: ${m.files.length} log file(s), ${written} events file(s) and the reference data written to ${terminalSafe(o.parquet)}\n`);
+    }
   } finally {
     store.close();
   }

@@ -5,6 +5,7 @@ import { terminalSafe } from '../util/terminal-safe.js';
 import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
 import { addExamples } from './help-examples.js';
 import { positiveInteger } from './options.js';
+import { engineOptions, type EngineOptions } from './engine-option.js';
 
 // `breachscope analyze case.yaml | head -1`: the reader has gone, so the rest of the output has
 // nowhere to go. That ends the command quietly, as a Unix filter does, not with a stack trace.
@@ -66,7 +67,9 @@ program
   .argument('<case>', 'case file (YAML)')
   .addOption(dbOption())
   .option('--json', 'print the per-file report as JSON')
-  .action(async (casePath: string, o: { db?: string; json?: boolean }) => (await import('./ingest-command.js')).ingestCommand(casePath, o));
+  .option('--shard <I/N>', 'read only the files whose SHA-256 falls in shard I of N (with --parquet; one process per shard)')
+  .option('--parquet <dir>', 'also write the events with provenance, the reference data and a manifest as Hive-partitioned Parquet under <dir>')
+  .action(async (casePath: string, o: { db?: string; json?: boolean; shard?: string; parquet?: string }) => (await import('./ingest-command.js')).ingestCommand(casePath, o));
 
 program
   .command('analyze')
@@ -76,7 +79,10 @@ program
   .option('--json', 'print one JSON object on stdout')
   .option('--top <n>', 'rows in each top list', positiveInteger, 10)
   .option('--gap-hours <n>', 'coverage: name gaps longer than this between events of a source', positiveInteger, 6)
-  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number; gapHours: number }) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
+  .addOption(engineOptions()[0]!)
+  .addOption(engineOptions()[1]!)
+  .addOption(engineOptions()[2]!)
+  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number; gapHours: number } & EngineOptions) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
 
 program
   .command('routes')
@@ -105,7 +111,10 @@ program
   .option('--gap-hours <n>', 'report gaps longer than this between events of a source', positiveInteger, 6)
   .option('--max-rows <n>', 'rows per table in report.html/report.md, most accesses first (the evidence files hold every access)', positiveInteger, 1000)
   .option('--sign <secret-key>', 'sign manifest.json with this minisign secret key (breachscope keygen) into manifest.json.minisig')
-  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string }) => (await import('./report-command.js')).reportCommand(casePath, o));
+  .addOption(engineOptions()[0]!)
+  .addOption(engineOptions()[1]!)
+  .addOption(engineOptions()[2]!)
+  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string } & EngineOptions) => (await import('./report-command.js')).reportCommand(casePath, o));
 
 program
   .command('verify')

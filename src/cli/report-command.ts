@@ -15,11 +15,12 @@ import { toolVersion } from '../util/project-root.js';
 import { UserError } from '../util/user-error.js';
 import { openCase, printWarnings } from './open-case.js';
 import { generatedAt } from './generated-at.js';
+import { figureEngine, type EngineOptions } from './engine-option.js';
 import { signPack } from '../report/sign-pack.js';
 import { keyIdText } from '../report/minisign.js';
 import { loadSecretKey } from './signing-keys.js';
 
-export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string }): Promise<void> {
+export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string } & EngineOptions): Promise<void> {
   const at = generatedAt(o.generatedAt);
   if (!Number.isSafeInteger(o.maxRows) || o.maxRows < 1) {
     throw new UserError({ what: `--max-rows: '${String(o.maxRows)}' is not a positive whole number`, help: 'give the number of rows per table, e.g. --max-rows 1000' });
@@ -30,7 +31,8 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
   const { caseFile, store } = await openCase(casePath, o.db, { shared: true });
   try {
     await ingestCase(store, caseFile, Progress.forStderr());
-    const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours, reportedAt: at });
+    const engine = await figureEngine(o, store, caseFile);
+    const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours, engine, reportedAt: at });
     printWarnings(analysis.warnings);
     const version = toolVersion();
     const model = await buildReportModel(store, caseFile, analysis, { generatedAt: at, toolVersion: version, gapHours: o.gapHours, maxRows: o.maxRows });

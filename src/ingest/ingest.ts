@@ -28,9 +28,10 @@ export { resolveSourceFiles } from './resolve-source.js';
  * content that begins with a stored one (the file grew, or was rotated, renamed or copied after
  * growing) has only its new lines read; an earlier copy of a stored content adds nothing.
  */
-export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Progress): Promise<FileReport[]> {
+export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Progress, o: { keep?: (file: ResolvedFile) => Promise<boolean> } = {}): Promise<FileReport[]> {
   const resolved = caseFile.sources.map((s, i) => resolveSource(caseFile, s, i));
-  const files = resolved.flatMap((r) => r.files);
+  // `keep` (ingest --shard): only this process's share of the files is read and selected.
+  const files = await keepOnly(resolved.flatMap((r) => r.files), o.keep);
   await stage('resolved', `${files.length} file(s)`);
   progress?.start(files.reduce((n, f) => n + f.size, 0), files.length);
   const reports: FileReport[] = [];
@@ -52,6 +53,13 @@ export async function ingestCase(store: Store, caseFile: CaseFile, progress?: Pr
   await selectCaseFiles(store, reports);
   await stage('selected');
   return reports;
+}
+
+async function keepOnly(files: ResolvedFile[], keep: ((file: ResolvedFile) => Promise<boolean>) | undefined): Promise<ResolvedFile[]> {
+  if (!keep) return files;
+  const kept: ResolvedFile[] = [];
+  for (const f of files) if (await keep(f)) kept.push(f);
+  return kept;
 }
 
 /**

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EXIT, UserError } from '../../util/user-error.js';
+import { MACROS, SETTINGS } from './clickhouse-dialect.js';
+
+/** The part of chdb's Node API used here (chdb is an optional install: no compile-time types). */
+interface ChdbSession {
+  query(sql: string, format?: string): string;
+  queryAsync(sql: string, opts?: { format?: string }): Promise<{ text(): string }>;
+  close(): void;
+}
+interface ChdbModule {
+  Session: new (dir?: string) => ChdbSession;
+}
+
+export type ChRow = Record<string, unknown>;
+
+/** The pinned version `npm run setup:clickhouse` installs. */
+export const CHDB_SETUP = 'npm run setup:clickhouse';
+
+/**
+ * An in-process ClickHouse (chdb) with its own temporary data folder, the macros and settings of
+ * clickhouse-dialect.ts in place. Tables it creates are MergeTree on disk: they spill, whatever
+ * the size of the case.
+ */
+export class ClickHouseSession implements Disposable {
+  private constructor(private readonly session: ChdbSession, readonly dir: string) {}
+
+  static async open(): Promise<ClickHouseSession> {
+    let chdb: ChdbModule;
+    try {
+      const name = 'chdb';
+      chdb = (await import(name)) as ChdbModule;
+    } catch (e) {
+      throw new UserError(
+        {
+          what: '--engine clickhouse needs the chdb package, which is not installed',
+          why: `chdb is an optional install of about 400 MB (the ClickHouse engine in-process): ${(e as Error).message.split('\n')[0]}`,
+          help: `run \`${CHDB_SETUP}\` in the breachscope folder, or leave out --engine (DuckDB)`,
+        },
+        EXIT.usage,
+      );
+    }
+    const dir = mkdtempSync(path.join(tmpdir(), 'breachscope-chdb-'));
+    const ch = new ClickHouseSession(new chdb.Session(path.join(dir, 'data')), dir);
+    for (const [name, value] of Object.entries(SETTINGS)) await ch.run(`SET ${name} = ${typeof value === 'number' ? value : `'${value}'`}`);
+    for (const [name, body] of Object.entries(MACROS)) await ch.run(`CREATE FUNCTION IF NOT EXISTS ${name} AS ${body}`);
+    return ch;
+  }
+
+  async run(sql: string): Promise<void> {
+    await this.session.queryAsync(sql, { format: 'TSV' });
+  }
+
+  async all<T extends ChRow = ChRow>(sql: string): Promise<T[]> {
+    const text = (await this.session.queryAsync(sql, { format: 'JSONEachRow' })).text();
+    return text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as T);
+  }
+
+  async one<T extends ChRow = ChRow>(sql: string): Promise<T> {
+    const rows = await this.all<T>(sql);
+    if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
+    return rows[0]!;
+  }
+
+  /** A file under the session's temporary folder (gone when it closes). */
+  tempPath(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  close(): void {
+    this.session.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
