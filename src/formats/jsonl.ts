@@ -74,23 +74,29 @@ export function jsonTimeCtes(paths: readonly string[], timePaths: readonly strin
   const pathList = `[${paths.map(quoteString).join(', ')}]`;
   const timeList = `[${timePaths.map(quoteString).join(', ')}]`;
   const tz = timezone ? quoteString(timezone) : undefined;
+  // The first time path whose value is there and not JSON null.
+  const firstTime = `coalesce(${timePaths.map((_, i) => `CASE WHEN tl[${i + 1}] <> 'null' THEN tl[${i + 1}] END`).join(', ')})`;
   return `j0 AS (
   SELECT line_no, line, CASE WHEN strlen(line) > ${BIG_LINE} THEN regexp_replace(line, ${quoteString(CUT_STRINGS)}, '"\\1"', 'g') ELSE line END AS doc FROM lines
 ), j1 AS (
   SELECT *, strlen(doc) > ${HUGE_DOC} AS too_big FROM j0
 ), j AS (
-  -- DuckDB may evaluate both arms of a CASE, so invalid JSON is swapped for '{}' before any extraction.
-  SELECT line_no, line, doc, too_big, coalesce(json_type(CASE WHEN too_big THEN 'null' WHEN json_valid(doc) THEN doc ELSE 'null' END) = 'OBJECT', false) AS ok FROM j1
+  -- DuckDB may evaluate both arms of a CASE: a huge line is swapped for '{}' before any extraction.
+  SELECT line_no, line, doc, too_big, CASE WHEN too_big THEN '{}' ELSE doc END AS d FROM j1
+), e AS (
+  -- Two parses a line, the values and the times (JSON, for their type); a line that is not JSON reads as NULL.
+  SELECT line_no, line, doc, too_big, try(json_extract_string(d, ${pathList})) AS v0, try(json_extract(d, ${timeList})) AS tl, d FROM j
 ), v AS (
-  SELECT line_no, line, doc, too_big, ok,
-    json_extract_string(CASE WHEN ok THEN doc ELSE '{}' END, ${pathList}) AS v,
-    list_filter(json_extract(CASE WHEN ok THEN doc ELSE '{}' END, ${timeList}), x -> x IS NOT NULL AND json_type(x) <> 'NULL')[1] AS tj
-  FROM j
+  -- A JSON text that parsed is an object when it opens with '{'.
+  SELECT line_no, line, doc, too_big,
+    NOT too_big AND v0 IS NOT NULL AND starts_with(ltrim(d, ' ' || chr(9) || chr(10) || chr(13)), '{') AS ok,
+    v0 AS v,
+    ${firstTime} AS tj
+  FROM e
+), t0 AS (
+  SELECT *, json_type(tj) AS t_type FROM v
 ), t AS (
-  SELECT *,
-    json_type(tj) AS t_type,
-    CASE WHEN json_type(tj) = 'VARCHAR' THEN trim(tj ->> '$') ELSE tj::VARCHAR END AS t_text
-  FROM v
+  SELECT *, CASE WHEN t_type = 'VARCHAR' THEN trim(tj ->> '$') ELSE tj::VARCHAR END AS t_text FROM t0
 ), json_time AS (
   SELECT *,
     CASE

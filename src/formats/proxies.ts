@@ -18,7 +18,7 @@ function jsonKeys<K extends string>(keys: Record<K, string>): { paths: string[];
   return { paths: names.map((k) => keys[k]), at: (k) => `v[${names.indexOf(k) + 1}]` };
 }
 
-/** The whole line when it is a JSON object, '{}' otherwise (DuckDB may evaluate both arms of a CASE). */
+/** The whole line when it is a JSON object, '{}' otherwise (DuckDB may evaluate both arms of a CASE; try: a line that is not JSON). */
 const OBJ = `CASE WHEN ok THEN doc ELSE '{}' END`;
 
 /** The time's rejects: no offset and no zone to read it in, or not a time. */
