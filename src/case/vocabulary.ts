@@ -1,7 +1,8 @@
 /** Closed vocabularies of the case file and detectors; types are derived from these arrays. */
 
-export const FORMAT_NAMES = ['auto', 'caddy', 'traefik_json', 'traefik_clf', 'haproxy', 'cloudflare', 'aws_alb', 'aws_elb', 'cloudfront', 'aws_s3', 'w3c', 'combined', 'common', 'vhost_combined', 'jsonl'] as const;
-export type FormatName = (typeof FORMAT_NAMES)[number];
+/** Format names come from the reader registry (a name is valid when a reader has it). */
+export { FORMAT_NAMES } from '../formats/registry.js';
+export type FormatName = string;
 
 export const SOURCE_ROLES = ['access', 'identity'] as const;
 export type SourceRole = (typeof SOURCE_ROLES)[number];

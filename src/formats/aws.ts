@@ -1,4 +1,6 @@
+import type { ColumnMap } from './column-map.js';
 import type { FormatContext, LogFormat } from './format.js';
+import { beforeLastColon, CLF_TIME, dash, requestSql } from './sql-pieces.js';
 
 /*
  * AWS access logs: Application Load Balancer, classic ELB, CloudFront standard (legacy) and S3
@@ -9,26 +11,11 @@ import type { FormatContext, LogFormat } from './format.js';
  * line is split on quotes, and back after.
  */
 
-const dash = (x: string) => `nullif(${x}, '-')`;
 const unquote = (x: string) => `replace(${x}, chr(3), '"')`;
 const HIDE_ESCAPED_QUOTES = `replace(line, '\\"', chr(3))`;
-const TOKEN_RE = `'[A-Za-z][A-Za-z0-9_-]*'`;
-
-/**
- * `METHOD target PROTOCOL` from a list `rq` (the field split on spaces) and the field itself: the
- * method and protocol are the first and last words, so a target with raw spaces stays whole.
- */
-function requestSql(rq: string, request: string): { method: string; target: string; protocol: string } {
-  const method = `CASE WHEN len(${rq}) >= 2 AND regexp_full_match(${rq}[1], ${TOKEN_RE}) THEN ${rq}[1] END`;
-  const protocol = `CASE WHEN len(${rq}) >= 3 AND starts_with(${rq}[-1], 'HTTP/') THEN ${rq}[-1] END`;
-  const target = `CASE WHEN len(${rq}) < 2 THEN NULL
-       WHEN len(${rq}) = 2 OR (len(${rq}) = 3 AND ${protocol} IS NOT NULL) THEN ${rq}[2]
-       ELSE substr(${request}, length(${rq}[1]) + 2, length(${request}) - length(${rq}[1]) - 1 - coalesce(length(${protocol}) + 1, 0)) END`;
-  return { method, target, protocol };
-}
 
 /** The address of `ip:port`; AWS writes IPv6 without brackets (`2001:db8::1:50718`), so the port is after the last colon. */
-const withoutPort = (x: string) => `CASE WHEN contains(${x}, ':') THEN left(${x}, length(${x}) - strpos(reverse(${x}), ':')) ELSE ${dash(x)} END`;
+const withoutPort = (x: string) => `CASE WHEN contains(${x}, ':') THEN ${beforeLastColon(x)} ELSE ${dash(x)} END`;
 
 /**
  * ALB and classic ELB lines share their layout after ALB's leading `type` field:
@@ -36,13 +23,9 @@ const withoutPort = (x: string) => `CASE WHEN contains(${x}, ':') THEN left(${x}
  * and ALB goes on with ssl_cipher ssl_protocol target_group_arn "trace_id" "domain_name" ... (30-odd
  * fields today). The request is `METHOD scheme://host:port/path?query PROTOCOL`; the host goes to vhost.
  */
-function loadBalancerSql(kind: 'alb' | 'elb'): string {
-  const o = kind === 'alb' ? 1 : 0;
-  const what = kind === 'alb' ? 'an ALB access log line' : 'a classic ELB access log line';
-  const heads = kind === 'alb' ? 'type, time, elb, client:port, target:port, three processing times, two status codes, two byte counts' : 'time, elb, client:port, backend:port, three processing times, two status codes, two byte counts';
+function loadBalancerCtes(o: number): string {
   const r = requestSql('rq', 'request');
-  return `
-WITH s AS (
+  return `s AS (
   SELECT line_no, line, string_split(${HIDE_ESCAPED_QUOTES}, '"') AS p FROM lines
 ), h AS (
   SELECT line_no, line, p, string_split(p[1], ' ') AS h, ${unquote('p[2]')} AS request FROM s
@@ -65,35 +48,38 @@ WITH s AS (
     strpos(after_scheme, '/') AS p_path,
     CASE WHEN strpos(after_scheme, '/') > 0 THEN left(after_scheme, strpos(after_scheme, '/') - 1) ELSE after_scheme END AS host_port
   FROM w
-)
-SELECT
-  line_no,
-  line,
-  time,
-  ${withoutPort(`h[${3 + o}]`)} AS client_ip,
-  NULL::VARCHAR AS forwarded_for,
-  nullif(CASE WHEN starts_with(host_port, '[') THEN left(host_port, strpos(host_port, ']')) ELSE split_part(host_port, ':', 1) END, '') AS vhost,
-  method,
-  CASE WHEN method IS NULL THEN NULL WHEN p_scheme = 0 THEN url WHEN p_path > 0 THEN substr(after_scheme, p_path) END AS path,
-  protocol,
-  try_cast(status_txt AS INTEGER) AS status,
-  try_cast(${dash('bytes_txt')} AS BIGINT) AS bytes,
-  CASE WHEN len(p) >= 5 AND p[3] = ' ' THEN ${unquote(dash('p[4]'))} END AS user_agent,
-  NULL::VARCHAR AS referer,
-  NULL::VARCHAR AS account,
-  NULL::VARCHAR AS session,
-  ${kind === 'alb' ? `CASE WHEN len(p) >= 7 THEN ${dash('p[6]')} END` : 'NULL::VARCHAR'} AS request_id,
-  NULL::VARCHAR AS document,
-  CASE
-    WHEN len(p) = 1 THEN 'no quoted request: not ${what}'
-    WHEN len(h) <> ${12 + o} OR h[${12 + o}] <> '' THEN 'expected ${11 + o} space-separated fields (${heads}) before the quoted request, found ' || (len(h) - 1)
-    WHEN time IS NULL THEN 'time ''' || h[${1 + o}] || ''' is not ISO 8601 UTC like 2018-07-02T22:23:00.186641Z'
-    WHEN len(p) = 2 THEN 'the quoted request is not closed'
-    WHEN NOT regexp_full_match(status_txt, '[0-9]{3}|-') THEN 'elb_status_code ''' || status_txt || ''' is not a 3-digit code or -'
-    WHEN NOT regexp_full_match(bytes_txt, '[0-9]+|-') THEN 'sent_bytes ''' || bytes_txt || ''' is not a number or -'
-    ${kind === 'elb' ? `WHEN request = '- - - ' THEN 'request "- - - " is a TCP/SSL listener connection: no HTTP request was made'` : ''}
-  END AS reject_reason
-FROM x`;
+)`;
+}
+
+function loadBalancerRead(kind: 'alb' | 'elb'): ColumnMap {
+  const o = kind === 'alb' ? 1 : 0;
+  const what = kind === 'alb' ? 'an ALB access log line' : 'a classic ELB access log line';
+  const heads = kind === 'alb' ? 'type, time, elb, client:port, target:port, three processing times, two status codes, two byte counts' : 'time, elb, client:port, backend:port, three processing times, two status codes, two byte counts';
+  return {
+    ctes: loadBalancerCtes(o),
+    from: 'x',
+    columns: {
+      time: 'time',
+      client_ip: withoutPort(`h[${3 + o}]`),
+      vhost: `nullif(CASE WHEN starts_with(host_port, '[') THEN left(host_port, strpos(host_port, ']')) ELSE split_part(host_port, ':', 1) END, '')`,
+      method: 'method',
+      path: 'CASE WHEN method IS NULL THEN NULL WHEN p_scheme = 0 THEN url WHEN p_path > 0 THEN substr(after_scheme, p_path) END',
+      protocol: 'protocol',
+      status: 'try_cast(status_txt AS INTEGER)',
+      bytes: `try_cast(${dash('bytes_txt')} AS BIGINT)`,
+      user_agent: `CASE WHEN len(p) >= 5 AND p[3] = ' ' THEN ${unquote(dash('p[4]'))} END`,
+      request_id: kind === 'alb' ? `CASE WHEN len(p) >= 7 THEN ${dash('p[6]')} END` : undefined,
+    },
+    rejectWhen: [
+      ['len(p) = 1', `'no quoted request: not ${what}'`],
+      [`len(h) <> ${12 + o} OR h[${12 + o}] <> ''`, `'expected ${11 + o} space-separated fields (${heads}) before the quoted request, found ' || (len(h) - 1)`],
+      ['time IS NULL', `'time ''' || h[${1 + o}] || ''' is not ISO 8601 UTC like 2018-07-02T22:23:00.186641Z'`],
+      ['len(p) = 2', `'the quoted request is not closed'`],
+      [`NOT regexp_full_match(status_txt, '[0-9]{3}|-')`, `'elb_status_code ''' || status_txt || ''' is not a 3-digit code or -'`],
+      [`NOT regexp_full_match(bytes_txt, '[0-9]+|-')`, `'sent_bytes ''' || bytes_txt || ''' is not a number or -'`],
+      ...(kind === 'elb' ? [[`request = '- - - '`, `'request "- - - " is a TCP/SSL listener connection: no HTTP request was made'`] as const] : []),
+    ],
+  };
 }
 
 /**
@@ -120,11 +106,9 @@ const decodeOnce = (x: string) => `coalesce(try(url_decode(${x})), ${x})`;
  */
 const RTMP_EVENTS = ['connect', 'play', 'stop', 'pause', 'unpause', 'seek', 'disconnect'] as const;
 
-function cloudfrontSql(): string {
+function cloudfrontCtes(): string {
   const events = RTMP_EVENTS.map((e) => `'${e}'`).join(', ');
-  const query = (q: string) => `CASE WHEN ${q} IS NULL OR ${q} IN ('-', '') THEN '' ELSE '?' || ${q} END`;
-  return `
-WITH s AS (
+  return `s AS (
   -- Tabs always; a copy whose tabs became runs of spaces (as in documentation) is read the same way.
   SELECT line_no, line, CASE WHEN contains(line, chr(9)) THEN string_split(line, chr(9)) ELSE string_split_regex(line, ' +') END AS f FROM lines
 ), t AS (
@@ -143,34 +127,41 @@ WITH s AS (
     CASE WHEN strpos(rtmp_after_scheme, '/') > 0 THEN left(rtmp_after_scheme, strpos(rtmp_after_scheme, '/') - 1) ELSE rtmp_after_scheme END AS rtmp_host,
     CASE WHEN strpos(rtmp_after_scheme, '/') > 0 THEN substr(rtmp_after_scheme, strpos(rtmp_after_scheme, '/')) ELSE '' END AS rtmp_app
   FROM u
-)
-SELECT
-  line_no,
-  line,
-  time,
-  ${dash('CASE WHEN rtmp THEN f[4] ELSE f[5] END')} AS client_ip,
-  CASE WHEN NOT rtmp AND len(f) >= 20 THEN ${dash('f[20]')} END AS forwarded_for,
-  CASE WHEN rtmp THEN nullif(rtmp_host, '') ELSE coalesce(CASE WHEN len(f) >= 16 THEN ${dash('f[16]')} END, ${dash('f[7]')}) END AS vhost,
-  CASE WHEN rtmp THEN f[5] ELSE ${dash('f[6]')} END AS method,
-  CASE WHEN rtmp THEN
+)`;
+}
+
+function cloudfrontRead(): ColumnMap {
+  const query = (q: string) => `CASE WHEN ${q} IS NULL OR ${q} IN ('-', '') THEN '' ELSE '?' || ${q} END`;
+  const bytes = 'CASE WHEN rtmp THEN f[6] ELSE f[4] END';
+  return {
+    ctes: cloudfrontCtes(),
+    from: 'v',
+    columns: {
+      time: 'time',
+      client_ip: dash('CASE WHEN rtmp THEN f[4] ELSE f[5] END'),
+      forwarded_for: `CASE WHEN NOT rtmp AND len(f) >= 20 THEN ${dash('f[20]')} END`,
+      vhost: `CASE WHEN rtmp THEN nullif(rtmp_host, '') ELSE coalesce(CASE WHEN len(f) >= 16 THEN ${dash('f[16]')} END, ${dash('f[7]')}) END`,
+      method: `CASE WHEN rtmp THEN f[5] ELSE ${dash('f[6]')} END`,
+      path: `CASE WHEN rtmp THEN
       CASE WHEN len(f) >= 14 AND f[14] <> '-' THEN rtmp_app || '/' || f[14] || ${query('f[15]')} ELSE rtmp_app || ${query('f[10]')} END
-    ELSE f[8] || ${query('f[12]')} END AS path,
-  CASE WHEN rtmp THEN nullif(upper(split_part(f[9], ':', 1)), '') WHEN len(f) >= 24 THEN ${dash('f[24]')} END AS protocol,
-  CASE WHEN NOT rtmp THEN try_cast(f[9] AS INTEGER) END AS status,
-  try_cast(${dash('CASE WHEN rtmp THEN f[6] ELSE f[4] END')} AS BIGINT) AS bytes,
-  ${dash(`CASE WHEN contains(ua1, '%20') THEN ${decodeOnce('ua1')} ELSE ua1 END`)} AS user_agent,
-  ${dash('CASE WHEN rtmp THEN f[11] ELSE f[10] END')} AS referer,
-  NULL::VARCHAR AS account,
-  NULL::VARCHAR AS session,
-  CASE WHEN NOT rtmp AND len(f) >= 15 THEN ${dash('f[15]')} END AS request_id,
-  NULL::VARCHAR AS document,
-  CASE
-    WHEN len(f) < 12 AND NOT rtmp THEN 'found ' || len(f) || ' tab-separated fields; a CloudFront line has at least 12 (date, time, edge location, bytes, client IP, method, host, URI stem, status, referer, user agent, query)'
-    WHEN time IS NULL THEN 'date and time ''' || f[1] || ' ' || f[2] || ''' are not yyyy-mm-dd and HH:MM:SS'
-    WHEN NOT rtmp AND NOT regexp_full_match(f[9], '[0-9]{3}') THEN 'sc-status ''' || f[9] || ''' is not a 3-digit code'
-    WHEN NOT regexp_full_match(CASE WHEN rtmp THEN f[6] ELSE f[4] END, '[0-9]+|-') THEN 'sc-bytes ''' || CASE WHEN rtmp THEN f[6] ELSE f[4] END || ''' is not a number or -'
-  END AS reject_reason
-FROM v`;
+    ELSE f[8] || ${query('f[12]')} END`,
+      protocol: `CASE WHEN rtmp THEN nullif(upper(split_part(f[9], ':', 1)), '') WHEN len(f) >= 24 THEN ${dash('f[24]')} END`,
+      status: 'CASE WHEN NOT rtmp THEN try_cast(f[9] AS INTEGER) END',
+      bytes: `try_cast(${dash(bytes)} AS BIGINT)`,
+      user_agent: dash(`CASE WHEN contains(ua1, '%20') THEN ${decodeOnce('ua1')} ELSE ua1 END`),
+      referer: dash('CASE WHEN rtmp THEN f[11] ELSE f[10] END'),
+      request_id: `CASE WHEN NOT rtmp AND len(f) >= 15 THEN ${dash('f[15]')} END`,
+    },
+    rejectWhen: [
+      [
+        'len(f) < 12 AND NOT rtmp',
+        `'found ' || len(f) || ' tab-separated fields; a CloudFront line has at least 12 (date, time, edge location, bytes, client IP, method, host, URI stem, status, referer, user agent, query)'`,
+      ],
+      ['time IS NULL', `'date and time ''' || f[1] || ' ' || f[2] || ''' are not yyyy-mm-dd and HH:MM:SS'`],
+      [`NOT rtmp AND NOT regexp_full_match(f[9], '[0-9]{3}')`, `'sc-status ''' || f[9] || ''' is not a 3-digit code'`],
+      [`NOT regexp_full_match(${bytes}, '[0-9]+|-')`, `'sc-bytes ''' || ${bytes} || ''' is not a number or -'`],
+    ],
+  };
 }
 
 /*
@@ -181,10 +172,9 @@ FROM v`;
  * Lines from before 2019 end after user_agent. Operations named `S3.*` (lifecycle expiry and
  * transitions) are done by S3 itself: they are not requests and are rejected saying so.
  */
-function s3Sql(): string {
+function s3Ctes(): string {
   const r = requestSql('rq', 'request');
-  return `
-WITH s AS (
+  return `s AS (
   SELECT line_no, line, ${HIDE_ESCAPED_QUOTES} AS l FROM lines
 ), a AS (
   SELECT line_no, line, l, strpos(l, ' [') AS p_ts, strpos(l, '] ') AS p_te FROM s
@@ -196,7 +186,7 @@ WITH s AS (
   FROM a
 ), c AS (
   SELECT *,
-    try_strptime(ts, '%d/%b/%Y:%H:%M:%S %z') AS time,
+    try_strptime(ts, '${CLF_TIME}') AS time,
     string_split(p[1], ' ') AS x,
     string_split(p[3], ' ') AS y,
     string_split(p[7], ' ') AS z,
@@ -206,38 +196,40 @@ WITH s AS (
   SELECT *, string_split(request, ' ') AS rq, y[2] AS status_txt, y[4] AS bytes_txt FROM c
 ), e AS (
   SELECT *, ${r.method} AS method, ${r.protocol} AS protocol, ${r.target} AS target FROM d
-)
-SELECT
-  line_no,
-  line,
-  time,
-  ${dash('x[1]')} AS client_ip,
-  NULL::VARCHAR AS forwarded_for,
-  -- The Host header where the line has it (2019 on), else the bucket.
-  coalesce(CASE WHEN len(z) >= 7 THEN ${dash('z[7]')} END, head[2]) AS vhost,
-  method,
-  CASE WHEN method IS NOT NULL THEN target END AS path,
-  protocol,
-  try_cast(status_txt AS INTEGER) AS status,
-  try_cast(${dash('bytes_txt')} AS BIGINT) AS bytes,
-  CASE WHEN len(p) >= 7 THEN ${unquote(dash('p[6]'))} END AS user_agent,
-  CASE WHEN len(p) >= 5 THEN ${unquote(dash('p[4]'))} END AS referer,
-  ${dash('x[2]')} AS account,
-  NULL::VARCHAR AS session,
-  ${dash('x[3]')} AS request_id,
-  NULL::VARCHAR AS document,
-  CASE
-    WHEN p IS NULL THEN 'no [time] field after the bucket owner and bucket: not an S3 server access log line'
-    WHEN len(head) <> 2 THEN 'expected 2 fields (bucket owner, bucket) before [time], found ' || len(head)
-    WHEN time IS NULL THEN 'time [' || ts || '] is not dd/Mon/yyyy:HH:MM:SS +hhmm'
-    WHEN len(x) <> 6 OR x[6] <> '' THEN 'expected 5 fields (remote IP, requester, request ID, operation, key) between [time] and the quoted request URI, found ' || (len(x) - 1)
-    WHEN len(p) < 3 THEN 'the quoted request URI is not closed'
-    WHEN len(y) < 5 THEN 'no status, error code and bytes sent after the request URI'
-    WHEN NOT regexp_full_match(status_txt, '[0-9]{3}|-') THEN 'status ''' || status_txt || ''' is not a 3-digit code or -'
-    WHEN NOT regexp_full_match(bytes_txt, '[0-9]+|-') THEN 'bytes sent ''' || bytes_txt || ''' is not a number or -'
-    WHEN starts_with(x[4], 'S3.') THEN 'operation ' || x[4] || ' is done by S3 itself (lifecycle), not a request'
-  END AS reject_reason
-FROM e`;
+)`;
+}
+
+function s3Read(): ColumnMap {
+  return {
+    ctes: s3Ctes(),
+    from: 'e',
+    columns: {
+      time: 'time',
+      client_ip: dash('x[1]'),
+      // The Host header where the line has it (2019 on), else the bucket.
+      vhost: `coalesce(CASE WHEN len(z) >= 7 THEN ${dash('z[7]')} END, head[2])`,
+      method: 'method',
+      path: 'CASE WHEN method IS NOT NULL THEN target END',
+      protocol: 'protocol',
+      status: 'try_cast(status_txt AS INTEGER)',
+      bytes: `try_cast(${dash('bytes_txt')} AS BIGINT)`,
+      user_agent: `CASE WHEN len(p) >= 7 THEN ${unquote(dash('p[6]'))} END`,
+      referer: `CASE WHEN len(p) >= 5 THEN ${unquote(dash('p[4]'))} END`,
+      account: dash('x[2]'),
+      request_id: dash('x[3]'),
+    },
+    rejectWhen: [
+      ['p IS NULL', `'no [time] field after the bucket owner and bucket: not an S3 server access log line'`],
+      ['len(head) <> 2', `'expected 2 fields (bucket owner, bucket) before [time], found ' || len(head)`],
+      ['time IS NULL', `'time [' || ts || '] is not dd/Mon/yyyy:HH:MM:SS +hhmm'`],
+      [`len(x) <> 6 OR x[6] <> ''`, `'expected 5 fields (remote IP, requester, request ID, operation, key) between [time] and the quoted request URI, found ' || (len(x) - 1)`],
+      ['len(p) < 3', `'the quoted request URI is not closed'`],
+      ['len(y) < 5', `'no status, error code and bytes sent after the request URI'`],
+      [`NOT regexp_full_match(status_txt, '[0-9]{3}|-')`, `'status ''' || status_txt || ''' is not a 3-digit code or -'`],
+      [`NOT regexp_full_match(bytes_txt, '[0-9]+|-')`, `'bytes sent ''' || bytes_txt || ''' is not a number or -'`],
+      [`starts_with(x[4], 'S3.')`, `'operation ' || x[4] || ' is done by S3 itself (lifecycle), not a request'`],
+    ],
+  };
 }
 
 const LB_TAIL = String.raw`\S+ \S+ \S+ (?:-?[\d.]+ ){3}(?:\d{3}|-) (?:\d{3}|-) (?:\d+|-) (?:\d+|-) "`;
@@ -276,7 +268,7 @@ export const alb: LogFormat = {
     { line: ALB_HTTP.slice(0, ALB_HTTP.indexOf('HTTP/1.1"') + 8), reason: /not closed/ },
   ],
   sniff: (line) => ALB_RE.test(line),
-  sql: (_ctx: FormatContext) => loadBalancerSql('alb'),
+  read: (_ctx: FormatContext) => loadBalancerRead('alb'),
 };
 
 const ELB_HTTPS = '2015-05-13T23:39:43.945958Z my-loadbalancer 192.0.2.10:2817 10.0.0.1:80 0.000086 0.001048 0.001337 200 200 0 57 "GET https://www.example.com:443/cases/7781 HTTP/1.1" "curl/7.38.0" DHE-RSA-AES128-SHA TLSv1.2';
@@ -297,7 +289,7 @@ export const elb: LogFormat = {
     { line: 'random text', reason: /no quoted request: not a classic ELB/ },
   ],
   sniff: (line) => ELB_RE.test(line),
-  sql: (_ctx: FormatContext) => loadBalancerSql('elb'),
+  read: (_ctx: FormatContext) => loadBalancerRead('elb'),
 };
 
 const tabs = (...fields: string[]) => fields.join('\t');
@@ -326,7 +318,7 @@ export const cloudfront: LogFormat = {
     { line: CF_33.replace('\t200\t', '\tOK\t'), reason: /sc-status 'OK' is not a 3-digit code/ },
   ],
   sniff: (line) => CLOUDFRONT_WEB_RE.test(line) || CLOUDFRONT_RTMP_RE.test(line),
-  sql: (_ctx: FormatContext) => cloudfrontSql(),
+  read: (_ctx: FormatContext) => cloudfrontRead(),
 };
 
 const S3_GET = '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be portal-documents [05/Mar/2024:09:40:12 +0000] 198.51.100.23 arn:aws:iam::111122223333:user/m.weber 3E57427F3EXAMPLE REST.GET.OBJECT cases/7781/report.pdf "GET /portal-documents/cases/7781/report.pdf?versionId=3HL4kqtJlcpXroDTDmJ HTTP/1.1" 200 - 48211 48211 70 10 "-" "aws-cli/2.15.0 Python/3.11.6" - s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader portal-documents.s3.eu-west-1.amazonaws.com TLSv1.2 - -';
@@ -350,5 +342,5 @@ export const s3: LogFormat = {
     { line: 'random text', reason: /no \[time\] field/ },
   ],
   sniff: (line) => S3_RE.test(line),
-  sql: (_ctx: FormatContext) => s3Sql(),
+  read: (_ctx: FormatContext) => s3Read(),
 };

@@ -1,20 +1,14 @@
+import type { ColumnMap } from './column-map.js';
 import type { FastPath, FormatContext, LogFormat } from './format.js';
+import { CLF_TIME, dash, decode, requestSql } from './sql-pieces.js';
 
 /*
  * The NCSA family: `[vhost ]host ident user [time] "request" status bytes[ "referer" "user-agent"][ extra]`.
  * Fields are found by position (strpos and slices), not by a regex with capture groups: on two
  * cores that is the difference between about 4 and about 0.5 seconds for two million lines.
- * Apache escapes `"` and `\` inside quoted fields as `\"` and `\\`; they are swapped for the
- * reserved bytes 0x03 and 0x02 first so that every remaining `"` is structural, then swapped back.
- * nginx writes `\x22` and `\x5C` instead, which are decoded in the same step.
+ * Apache's `\"` and `\\` inside quoted fields are swapped for reserved bytes first so that every
+ * remaining `"` is structural, then swapped back (decode in sql-pieces.ts, with nginx's `\x22`).
  */
-
-const decodeAll = (x: string) =>
-  `replace(replace(replace(replace(replace(${x}, '\\x22', '"'), '\\x5C', '\\'), '\\x5c', '\\'), chr(3), '"'), chr(2), '\\')`;
-/** Decodes escapes; most fields hold none, and a contains() test is far cheaper than five replaces. */
-export const decode = (x: string) => `CASE WHEN contains(${x}, '\\') OR contains(${x}, chr(2)) OR contains(${x}, chr(3)) THEN ${decodeAll(x)} ELSE ${x} END`;
-
-const dash = (x: string) => `nullif(${x}, '-')`;
 
 /*
  * An access line sent through syslog keeps a header in front: `Jul  8 11:07:07 host nginx[2869]: `
@@ -61,7 +55,7 @@ const oneTokenChains = (x: string) => `CASE WHEN contains(${x}, '"') THEN array_
  */
 export type ClfHead = 'host' | 'vhost' | 'auto-host' | 'auto-vhost';
 
-/** What differs between the readers built on clfSql. */
+/** What differs between the readers built on clfRead. */
 export interface ClfVariant {
   /** The formats a line that has no [time] "request" is not, in its reject reason. */
   readonly names: string;
@@ -82,24 +76,40 @@ function vhostFirst(head: ClfHead, n: string, second: string): string {
   return `(${n} >= 4 AND ${second} <> '-'${head === 'auto-host' ? ` AND ${addressLike(second)}` : ''})`;
 }
 
-export function clfSql(variant: ClfVariant): string {
+/** Why a line has no head of the shape the reader expects, if so: a reject per shape. */
+function shapeRejects(variant: ClfVariant, n: string): [string, string][] {
+  if (variant.head === 'host')
+    return [
+      [`${n} < 3`, `'expected ${HOST_FIELDS} (${variant.format}), found ' || ${n} || ' field(s)'`],
+      [
+        `${n} >= 4 AND h[2] <> '-' AND ${addressLike('h[2]')}`,
+        `'expected ${HOST_FIELDS} (${variant.format}); this line has an address second, as a vhost line (vhost host ident user) has: set format: vhost_combined, or auto'`,
+      ],
+    ];
+  if (variant.head === 'vhost')
+    return [
+      [`${n} < 4`, `'expected ${VHOST_FIELDS} (${variant.format}), found ' || ${n} || ' field(s)'`],
+      [`h[2] = '-'`, `'expected ${VHOST_FIELDS} (${variant.format}); the client address (second field) is -, as the ident of a host-first line (host ident user) is: set format: combined, or auto'`],
+    ];
+  return [[`${n} < 3`, `'expected [vhost] ${HOST_FIELDS}, found ' || ${n} || ' field(s)'`]];
+}
+
+/** A line without [time] "request": an error-log line says what it is. */
+const notRequest = (names: string) => `CASE
+      WHEN regexp_matches(line, '^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} \\[[a-z]+\\] [0-9]+#[0-9]+:') THEN 'an nginx error-log line, not a request'
+      WHEN regexp_matches(line, '^\\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]?[0-9] [0-9:.]+ [0-9]{4}\\] \\[') THEN 'an Apache error-log line, not a request'
+      WHEN regexp_matches(line, '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ \\[(NOTICE|INFO|ERROR|WARN|DEBUG)\\] ') THEN 'a LiteSpeed error-log line, not a request'
+      ELSE 'no [time] "request" fields: not a ${names} line' END`;
+
+/** The CTEs that take an NCSA line apart, ending in `o`. */
+function clfCtes(variant: ClfVariant): string {
   const n = 'len(h)';
   const v = vhostFirst(variant.head, n, 'h[2]');
   const chain5 = `${n} >= 5 AND contains(h[2], ',') AND NOT contains(h[3], ',') AND ${addressLike('h[3]')}`;
   const bunkerweb = `${n} >= 5 AND h[3] = '-' AND NOT contains(h[2], ',')`;
-  const r = requestSql('rq', 'request', decode);
-  const shapeReject =
-    variant.head === 'host'
-      ? `WHEN ${n} < 3 THEN 'expected ${HOST_FIELDS} (${variant.format}), found ' || ${n} || ' field(s)'
-    WHEN ${n} >= 4 AND h[2] <> '-' AND ${addressLike('h[2]')} THEN 'expected ${HOST_FIELDS} (${variant.format}); this line has an address second, as a vhost line (vhost host ident user) has: set format: vhost_combined, or auto'`
-      : variant.head === 'vhost'
-        ? `WHEN ${n} < 4 THEN 'expected ${VHOST_FIELDS} (${variant.format}), found ' || ${n} || ' field(s)'
-    WHEN h[2] = '-' THEN 'expected ${VHOST_FIELDS} (${variant.format}); the client address (second field) is -, as the ident of a host-first line (host ident user) is: set format: combined, or auto'`
-        : `WHEN ${n} < 3 THEN 'expected [vhost] ${HOST_FIELDS}, found ' || ${n} || ' field(s)'`;
   // The head (up to `] "`) is split on spaces and the rest on the structural quotes, one pass each:
   // p = ['', request, ' status bytes ', referer, ' ', user-agent, extra...].
-  return `
-WITH s AS (
+  return `s AS (
   SELECT line_no, line, replace(replace(${SYSLOG_STRIP}, '\\\\', chr(2)), '\\"', chr(3)) AS l FROM lines
 ), f AS (
   SELECT line_no, line, l, strpos(l, '] "') AS p_req FROM s
@@ -121,7 +131,7 @@ WITH s AS (
 ), j AS (
   SELECT *,
     string_split(${oneTokenChains('head')}, ' ') AS h,
-    try_strptime(ts, '%d/%b/%Y:%H:%M:%S %z') AS time,
+    try_strptime(ts, '${CLF_TIME}') AS time,
     sb[2] AS status_txt,
     sb[3] AS bytes_txt,
     string_split(request, ' ') AS rq
@@ -136,51 +146,39 @@ WITH s AS (
     -- The user is every field from u0 on.
     CASE WHEN NOT v THEN 3 WHEN chain5 OR bunkerweb THEN 5 ELSE 4 END AS u0
   FROM m
-)
-SELECT
-  line_no,
-  line,
-  time,
-  ${lastHop('addr')} AS client_ip,
-  ${earlierHops('addr')} AS forwarded_for,
-  CASE WHEN v THEN h[1] END AS vhost,
-  ${r.method} AS method,
-  ${r.path} AS path,
-  ${r.protocol} AS protocol,
-  try_cast(status_txt AS INTEGER) AS status,
-  try_cast(${dash('bytes_txt')} AS BIGINT) AS bytes,
-  CASE WHEN len(p) >= 7 AND p[5] = ' ' THEN ${decode(dash('p[6]'))} END AS user_agent,
-  CASE WHEN len(p) >= 5 AND right(p[3], 1) = ' ' THEN ${decode(dash('p[4]'))} END AS referer,
-  ${decode(dash(`CASE WHEN ${n} <= u0 THEN h[u0] ELSE array_to_string(list_slice(h, u0, ${n}), ' ') END`))} AS account,
-  NULL::VARCHAR AS session,
-  CASE WHEN bunkerweb THEN ${dash('h[4]')} END AS request_id,
-  NULL::VARCHAR AS document,
-  CASE
-    WHEN p_req = 0 OR p_ts = 0 THEN CASE
-      WHEN regexp_matches(line, '^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} \\[[a-z]+\\] [0-9]+#[0-9]+:') THEN 'an nginx error-log line, not a request'
-      WHEN regexp_matches(line, '^\\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]?[0-9] [0-9:.]+ [0-9]{4}\\] \\[') THEN 'an Apache error-log line, not a request'
-      WHEN regexp_matches(line, '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ \\[(NOTICE|INFO|ERROR|WARN|DEBUG)\\] ') THEN 'a LiteSpeed error-log line, not a request'
-      ELSE 'no [time] "request" fields: not a ${variant.names} line' END
-    ${shapeReject}
-    WHEN time IS NULL THEN 'time [' || ts || '] is not dd/Mon/yyyy:HH:MM:SS +hhmm'
-    WHEN len(p) < 3 THEN 'the quoted request is not closed'
-    WHEN left(p[3], 1) <> ' ' THEN 'no space after the quoted request'
-    WHEN NOT regexp_full_match(coalesce(status_txt, ''), '${variant.dashStatus ? '[0-9]{3}|-' : '[0-9]{3}'}') THEN 'status ''' || coalesce(status_txt, '') || ''' is not a 3-digit code'
-    WHEN NOT regexp_full_match(coalesce(bytes_txt, ''), '[0-9]+|-') THEN 'size ''' || coalesce(bytes_txt, '') || ''' is not a number or -'
-  END AS reject_reason
-FROM o`;
+)`;
 }
 
-/** METHOD target HTTP/x.y from a decoded request field; a target with raw spaces keeps them. */
-export function requestSql(rq: string, request: string, dec: (x: string) => string): { method: string; path: string; protocol: string } {
-  const method = `CASE WHEN len(${rq}) >= 2 AND regexp_full_match(${rq}[1], '[A-Za-z][A-Za-z0-9_-]*') THEN ${rq}[1] END`;
-  const proto = `CASE WHEN len(${rq}) >= 3 AND starts_with(${rq}[-1], 'HTTP/') THEN ${rq}[-1] ELSE '' END`;
+export function clfRead(variant: ClfVariant): ColumnMap {
+  const n = 'len(h)';
+  const r = requestSql('rq', 'request', decode);
   return {
-    method: dec(method),
-    path: `CASE WHEN ${method} IS NULL THEN NULL
-       WHEN len(${rq}) = 2 OR (len(${rq}) = 3 AND ${proto} <> '') THEN ${dec(`${rq}[2]`)}
-       ELSE ${dec(`substr(${request}, length(${rq}[1]) + 2, length(${request}) - length(${rq}[1]) - 1 - CASE WHEN ${proto} = '' THEN 0 ELSE length(${proto}) + 1 END)`)} END`,
-    protocol: `nullif(${proto}, '')`,
+    ctes: clfCtes(variant),
+    from: 'o',
+    columns: {
+      time: 'time',
+      client_ip: lastHop('addr'),
+      forwarded_for: earlierHops('addr'),
+      vhost: 'CASE WHEN v THEN h[1] END',
+      method: r.method,
+      path: r.path,
+      protocol: r.protocol,
+      status: 'try_cast(status_txt AS INTEGER)',
+      bytes: `try_cast(${dash('bytes_txt')} AS BIGINT)`,
+      user_agent: `CASE WHEN len(p) >= 7 AND p[5] = ' ' THEN ${decode(dash('p[6]'))} END`,
+      referer: `CASE WHEN len(p) >= 5 AND right(p[3], 1) = ' ' THEN ${decode(dash('p[4]'))} END`,
+      account: decode(dash(`CASE WHEN ${n} <= u0 THEN h[u0] ELSE array_to_string(list_slice(h, u0, ${n}), ' ') END`)),
+      request_id: `CASE WHEN bunkerweb THEN ${dash('h[4]')} END`,
+    },
+    rejectWhen: [
+      ['p_req = 0 OR p_ts = 0', notRequest(variant.names)],
+      ...shapeRejects(variant, n),
+      ['time IS NULL', `'time [' || ts || '] is not dd/Mon/yyyy:HH:MM:SS +hhmm'`],
+      ['len(p) < 3', `'the quoted request is not closed'`],
+      [`left(p[3], 1) <> ' '`, `'no space after the quoted request'`],
+      [`NOT regexp_full_match(coalesce(status_txt, ''), '${variant.dashStatus ? '[0-9]{3}|-' : '[0-9]{3}'}')`, `'status ''' || coalesce(status_txt, '') || ''' is not a 3-digit code'`],
+      [`NOT regexp_full_match(coalesce(bytes_txt, ''), '[0-9]+|-')`, `'size ''' || coalesce(bytes_txt, '') || ''' is not a number or -'`],
+    ],
   };
 }
 
@@ -194,18 +192,14 @@ function fastPath(head: readonly string[], tail: readonly string[], mode: ClfHea
   // reader, and the general reader reads the file); what the general reader does with a vhost-first
   // head whose second field is '-' is done here too.
   const hostFirst = vhostCols ? `host = '-'` : 'false';
-  return {
-    columns,
-    sql: () => {
-      // Ingest sends no line with a backslash other than `\"` here, which the CSV reader has decoded.
-      const r = requestSql('rq', 'request', (x) => x);
-      const shapeReject =
-        vhostCols && mode === 'vhost'
-          ? `WHEN host = '-' THEN 'expected ${VHOST_FIELDS} (vhost_combined); the client address (second field) is -, as the ident of a host-first line (host ident user) is: set format: combined, or auto'`
-          : '';
-      return `
-WITH x AS (
-  SELECT *, try_strptime(ts || ' ' || tz, '[%d/%b/%Y:%H:%M:%S %z]') AS time, string_split(request, ' ') AS rq,
+  // Ingest sends no line with a backslash other than `\"` here, which the CSV reader has decoded.
+  const r = requestSql('rq', 'request');
+  const shapeReject: [string, string][] =
+    vhostCols && mode === 'vhost'
+      ? [[`host = '-'`, `'expected ${VHOST_FIELDS} (vhost_combined); the client address (second field) is -, as the ident of a host-first line (host ident user) is: set format: combined, or auto'`]]
+      : [];
+  const ctes = `x AS (
+  SELECT *, try_strptime(ts || ' ' || tz, '[${CLF_TIME}]') AS time, string_split(request, ' ') AS rq,
     ${vhostCols ? `${headToken('vhost')} AS v_tok, ${headToken('ident')} AS ident_tok,` : ''}
     ${headToken('host')} AS host_tok, ${headToken('usr')} AS usr_tok
   FROM fast
@@ -214,32 +208,33 @@ WITH x AS (
     CASE WHEN ${hostFirst} THEN ${vhostCols ? 'v_tok' : 'host_tok'} ELSE host_tok END AS addr,
     CASE WHEN ${hostFirst} THEN ${vhostCols ? `ident_tok || ' ' || usr_tok` : 'usr_tok'} ELSE usr_tok END AS usr_all
   FROM x
-)
-SELECT
-  line_no,
-  time,
-  ${lastHop('addr')} AS client_ip,
-  ${earlierHops('addr')} AS forwarded_for,
-  ${vhostCols ? `CASE WHEN ${hostFirst} THEN NULL ELSE v_tok END` : 'NULL::VARCHAR'} AS vhost,
-  ${r.method} AS method,
-  ${r.path} AS path,
-  ${r.protocol} AS protocol,
-  try_cast(status AS INTEGER) AS status,
-  try_cast(${dash('bytes')} AS BIGINT) AS bytes,
-  ${tail.includes('user_agent') ? dash('user_agent') : 'NULL::VARCHAR'} AS user_agent,
-  ${tail.includes('referer') ? dash('referer') : 'NULL::VARCHAR'} AS referer,
-  ${dash('usr_all')} AS account,
-  NULL::VARCHAR AS session,
-  NULL::VARCHAR AS request_id,
-  NULL::VARCHAR AS document,
-  CASE
-    ${shapeReject}
-    WHEN time IS NULL THEN 'time ' || ts || ' ' || tz || ' is not [dd/Mon/yyyy:HH:MM:SS +hhmm]'
-    WHEN NOT regexp_full_match(status, '[0-9]{3}') THEN 'status ''' || status || ''' is not a 3-digit code'
-    WHEN NOT regexp_full_match(bytes, '[0-9]+|-') THEN 'size ''' || bytes || ''' is not a number or -'
-  END AS reject_reason
-FROM y`;
-    },
+)`;
+  return {
+    columns,
+    read: () => ({
+      ctes,
+      from: 'y',
+      columns: {
+        time: 'time',
+        client_ip: lastHop('addr'),
+        forwarded_for: earlierHops('addr'),
+        vhost: vhostCols ? `CASE WHEN ${hostFirst} THEN NULL ELSE v_tok END` : undefined,
+        method: r.method,
+        path: r.path,
+        protocol: r.protocol,
+        status: 'try_cast(status AS INTEGER)',
+        bytes: `try_cast(${dash('bytes')} AS BIGINT)`,
+        user_agent: tail.includes('user_agent') ? dash('user_agent') : undefined,
+        referer: tail.includes('referer') ? dash('referer') : undefined,
+        account: dash('usr_all'),
+      },
+      rejectWhen: [
+        ...shapeReject,
+        ['time IS NULL', `'time ' || ts || ' ' || tz || ' is not [dd/Mon/yyyy:HH:MM:SS +hhmm]'`],
+        [`NOT regexp_full_match(status, '[0-9]{3}')`, `'status ''' || status || ''' is not a 3-digit code'`],
+        [`NOT regexp_full_match(bytes, '[0-9]+|-')`, `'size ''' || bytes || ''' is not a number or -'`],
+      ],
+    }),
   };
 }
 
@@ -262,7 +257,7 @@ const COMBINED_TAIL = ['referer', 'user_agent'];
  * layout changes mid-way loses no request); the format picked decides only the undecidable head.
  */
 export function ncsaAuto(format: LogFormat, variant: Omit<ClfVariant, 'head'>, head: 'auto-host' | 'auto-vhost', columns?: { head: readonly string[]; tail: readonly string[] }): LogFormat {
-  return { ...format, sql: () => clfSql({ ...variant, head }), fast: columns && fastPath(columns.head, columns.tail, head) };
+  return { ...format, read: () => clfRead({ ...variant, head }), fast: columns && fastPath(columns.head, columns.tail, head) };
 }
 
 const combinedStrict: LogFormat = {
@@ -282,7 +277,7 @@ const combinedStrict: LogFormat = {
     { line: 'random text', reason: /no \[time\]/ },
   ],
   sniff: (line) => COMBINED_RE.test(payload(line)),
-  sql: (_ctx: FormatContext) => clfSql({ names: NCSA_NAMES, format: 'combined', dashStatus: false, head: 'host' }),
+  read: (_ctx: FormatContext) => clfRead({ names: NCSA_NAMES, format: 'combined', dashStatus: false, head: 'host' }),
   fast: fastPath(HOST_COLUMNS, COMBINED_TAIL, 'host'),
 };
 
@@ -299,7 +294,7 @@ const commonStrict: LogFormat = {
   samples: ['127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326'],
   rejects: [{ line: '192.168.202.254 - [20/Jul/2009:22:59:29 +0000] "GET / HTTP/1.0" 404 46210', reason: /expected host ident user before \[time\] \(common\), found 2 field/ }],
   sniff: (line) => COMMON_RE.test(payload(line)),
-  sql: (_ctx: FormatContext) => clfSql({ names: NCSA_NAMES, format: 'common', dashStatus: false, head: 'host' }),
+  read: (_ctx: FormatContext) => clfRead({ names: NCSA_NAMES, format: 'common', dashStatus: false, head: 'host' }),
   fast: fastPath(HOST_COLUMNS, [], 'host'),
 };
 
@@ -318,7 +313,7 @@ const vhostStrict: LogFormat = {
     { line: '203.0.113.77 - x M172273 [16/Mar/2015:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "-"', reason: /client address \(second field\) is -.*set format: combined/ },
   ],
   sniff: (line) => VHOST_RE.test(payload(line)),
-  sql: (_ctx: FormatContext) => clfSql({ names: NCSA_NAMES, format: 'vhost_combined', dashStatus: false, head: 'vhost' }),
+  read: (_ctx: FormatContext) => clfRead({ names: NCSA_NAMES, format: 'vhost_combined', dashStatus: false, head: 'vhost' }),
   fast: fastPath(VHOST_COLUMNS, COMBINED_TAIL, 'vhost'),
 };
 

@@ -1,6 +1,8 @@
 import { quoteString } from '../db/sql.js';
-import { decode, requestSql } from './clf.js';
+import { aliasesOf, type AliasKey } from './aliases.js';
+import type { ColumnMap } from './column-map.js';
 import type { FormatContext, LogFormat } from './format.js';
+import { CLF_TIME, decode, requestSql } from './sql-pieces.js';
 
 /*
  * A reader built from the server's own format definition, pasted from its configuration:
@@ -62,47 +64,6 @@ function tokenizeApache(text: string): Item[] {
 
 const escapeRe = (s: string) => s.replace(/[\\.+*?()|[\]{}^$]/g, (c) => `\\${c}`);
 
-/** Where the event fields come from, by variable key, first present wins. */
-const SOURCES: Record<ServerKind, Record<string, readonly string[]>> = {
-  nginx: {
-    client_ip: ['remote_addr', 'realip_remote_addr'],
-    forwarded_for: ['http_x_forwarded_for', 'proxy_add_x_forwarded_for'],
-    vhost: ['host', 'http_host', 'server_name'],
-    request: ['request'],
-    method: ['request_method'],
-    path: ['request_uri'],
-    uri: ['uri', 'document_uri'],
-    query: ['args', 'query_string'],
-    protocol: ['server_protocol'],
-    status: ['status'],
-    bytes: ['body_bytes_sent', 'bytes_sent'],
-    referer: ['http_referer'],
-    user_agent: ['http_user_agent'],
-    account: ['remote_user'],
-    request_id: ['request_id', 'http_x_request_id', 'http_x_correlation_id'],
-    session: ['http_x_session_id'],
-  },
-  apache: {
-    client_ip: ['a', 'h'],
-    forwarded_for: ['i:x-forwarded-for'],
-    vhost: ['v', 'V', 'i:host'],
-    request: ['r'],
-    method: ['m'],
-    uri: ['U'],
-    query: ['q'],
-    protocol: ['H'],
-    status: ['>s', 's', '<s'],
-    bytes: ['b', 'B', 'O'],
-    referer: ['i:referer'],
-    user_agent: ['i:user-agent'],
-    account: ['u'],
-    request_id: ['i:x-request-id', 'e:unique_id', 'L'],
-    session: ['i:x-session-id'],
-  },
-};
-
-const CLF_TIME = '%d/%b/%Y:%H:%M:%S %z';
-
 /** How a time variable reads; undefined: not a time variable. */
 function timeReader(server: ServerKind, key: string): { pattern?: string; sql: (v: string, zone: string | undefined) => string; local: boolean; strptime?: string } | undefined {
   const epoch = (scale: number) => ({ local: false, sql: (v: string) => `try(to_timestamp(try_cast(${v} AS DOUBLE) / ${scale}))` });
@@ -137,11 +98,10 @@ export interface CompiledDefinition {
   readonly strptime: string | undefined;
 }
 
-/** Builds a reader from a definition, or says why it cannot. */
-export function compileDefinition(def: FormatDefinition): CompiledDefinition {
-  const items = def.server === 'nginx' ? tokenizeNginx(def.text) : tokenizeApache(def.text);
-  const vars = items.filter((i): i is Extract<Item, { kind: 'var' }> => i.kind === 'var');
-  const problems: string[] = [];
+type Var = Extract<Item, { kind: 'var' }>;
+
+/** The RE2 pattern of a definition, a group per variable, and each variable key's `m.cN` field. */
+function patternOf(def: FormatDefinition, items: readonly Item[]): { pattern: string; col: Map<string, string> } {
   const col = new Map<string, string>();
   let pattern = '';
   items.forEach((item, i) => {
@@ -163,96 +123,121 @@ export function compileDefinition(def: FormatDefinition): CompiledDefinition {
     else if (next.kind === 'var') pattern += '(.*?)';
     else pattern += `([^${escapeRe(next.text[0]!)}]*)`;
   });
-  const full = `^(${pattern})[ \\t]*$`;
-  const names = ['c0', ...vars.map((_, i) => `c${i + 1}`)];
+  return { pattern, col };
+}
 
-  const src = SOURCES[def.server];
-  const first = (field: string): string | undefined => {
-    for (const key of src[field] ?? []) {
-      const c = col.get(key);
-      if (c) return c;
-    }
-    return undefined;
-  };
-  const value = (field: string) => {
-    const c = first(field);
-    return c ? decode(`nullif(nullif(${c}, '-'), '')`) : 'NULL::VARCHAR';
-  };
-  const timeVar = vars.find((v) => timeReader(def.server, v.key));
-  const session = [...col.entries()].find(([k]) => /^(cookie_|C:).*sess/i.test(k))?.[1];
-  if (!timeVar) problems.push(def.server === 'nginx' ? 'it has no time variable: add $time_local, $time_iso8601 or $msec' : 'it has no time: add %t or %{format}t');
-  if (!first('request') && !first('path') && !first('uri')) problems.push(def.server === 'nginx' ? 'it has no request: add $request, or $request_method and $request_uri' : 'it has no request: add "%r", or %m and %U%q');
-  if (vars.length === 0) problems.push('it holds no variables');
+/** What a compiled definition reads: its variables, which field each value comes from, its time. */
+interface Parts {
+  readonly def: FormatDefinition;
+  readonly full: string;
+  readonly names: readonly string[];
+  readonly first: (field: AliasKey) => string | undefined;
+  readonly value: (field: AliasKey) => string;
+  readonly session: string | undefined;
+  readonly timeVar: Var | undefined;
+  /** The time variable's `m.cN`, or NULL. */
+  readonly timeCol: string;
+}
 
-  const timeRead = timeVar ? timeReader(def.server, timeVar.key)! : undefined;
-  const timeCol = timeVar ? col.get(timeVar.key)! : 'NULL';
-  const hasRequest = first('request') !== undefined;
+const pathOf = (p: Parts): string => {
+  if (p.first('path')) return p.value('path');
+  if (!p.first('uri_stem')) return 'NULL::VARCHAR';
+  const q = p.value('query');
+  return `${p.value('uri_stem')} || coalesce(CASE WHEN starts_with(${q}, '?') THEN ${q} ELSE '?' || ${q} END, '')`;
+};
+
+function definitionRead(p: Parts, ctx: FormatContext): ColumnMap {
+  const timeRead = p.timeVar ? timeReader(p.def.server, p.timeVar.key)! : undefined;
+  const timeCol = p.timeCol;
+  const hasRequest = p.first('request') !== undefined;
   const r = requestSql('rq', 'request_txt', decode);
-  const pathSql = first('path')
-    ? value('path')
-    : first('uri')
-      ? `${value('uri')} || coalesce(CASE WHEN starts_with(${value('query')}, '?') THEN ${value('query')} ELSE '?' || ${value('query')} END, '')`
-      : 'NULL::VARCHAR';
-
-  const sql = (ctx: FormatContext) => `
-WITH s AS (
-  SELECT line_no, line, regexp_extract(replace(replace(line, '\\\\', chr(2)), '\\"', chr(3)), ${quoteString(full)}, [${names.map(quoteString).join(', ')}]) AS m
+  const status = p.first('status');
+  return {
+    ctes: `s AS (
+  SELECT line_no, line, regexp_extract(replace(replace(line, '\\\\', chr(2)), '\\"', chr(3)), ${quoteString(p.full)}, [${p.names.map(quoteString).join(', ')}]) AS m
   FROM lines
 ), t AS (
   SELECT *,
     m.c0 <> '' AS matched,
     ${timeRead ? timeRead.sql(`nullif(${timeCol}, '-')`, ctx.timezone) : 'NULL::TIMESTAMPTZ'} AS time,
-    ${hasRequest ? value('request') : 'NULL::VARCHAR'} AS request_txt
+    ${hasRequest ? p.value('request') : 'NULL::VARCHAR'} AS request_txt
   FROM s
 ), u AS (
   SELECT *, string_split(request_txt, ' ') AS rq FROM t
-)
-SELECT
-  line_no,
-  line,
-  time,
-  ${value('client_ip')} AS client_ip,
-  ${value('forwarded_for')} AS forwarded_for,
-  ${value('vhost')} AS vhost,
-  ${hasRequest ? `coalesce(${r.method}, ${value('method')})` : value('method')} AS method,
-  ${hasRequest ? `coalesce(${r.path}, ${pathSql})` : pathSql} AS path,
-  ${hasRequest ? `coalesce(${r.protocol}, ${value('protocol')})` : value('protocol')} AS protocol,
-  try_cast(${value('status')} AS INTEGER) AS status,
-  try_cast(${value('bytes')} AS BIGINT) AS bytes,
-  ${value('user_agent')} AS user_agent,
-  ${value('referer')} AS referer,
-  ${value('account')} AS account,
-  ${session ? decode(`nullif(nullif(${session}, '-'), '')`) : value('session')} AS session,
-  ${value('request_id')} AS request_id,
-  NULL::VARCHAR AS document,
-  CASE
-    WHEN NOT matched THEN 'does not match the ${def.server} format definition in the case file'
-    WHEN time IS NULL AND ${timeRead?.local && !ctx.timezone ? 'TRUE' : 'FALSE'} THEN 'the time format has no offset: set timezone: on this source'
-    WHEN time IS NULL THEN 'time ''' || coalesce(${timeCol}, '') || ''' does not read as ${timeVar?.shown ?? 'a time'}'
-    WHEN ${first('status') ? `NOT regexp_full_match(coalesce(${first('status')}, ''), '[0-9]{3}|-')` : 'FALSE'} THEN 'status ''' || ${first('status') ?? "''"} || ''' is not a 3-digit code'
-  END AS reject_reason
-FROM u`;
+)`,
+    from: 'u',
+    columns: {
+      time: 'time',
+      client_ip: p.value('client_ip'),
+      forwarded_for: p.value('forwarded_for'),
+      vhost: p.value('vhost'),
+      method: hasRequest ? `coalesce(${r.method}, ${p.value('method')})` : p.value('method'),
+      path: hasRequest ? `coalesce(${r.path}, ${pathOf(p)})` : pathOf(p),
+      protocol: hasRequest ? `coalesce(${r.protocol}, ${p.value('protocol')})` : p.value('protocol'),
+      status: `try_cast(${p.value('status')} AS INTEGER)`,
+      bytes: `try_cast(${p.value('bytes')} AS BIGINT)`,
+      user_agent: p.value('user_agent'),
+      referer: p.value('referer'),
+      account: p.value('account'),
+      session: p.session ? decode(`nullif(nullif(${p.session}, '-'), '')`) : p.value('session'),
+      request_id: p.value('request_id'),
+    },
+    rejectWhen: [
+      ['NOT matched', `'does not match the ${p.def.server} format definition in the case file'`],
+      [`time IS NULL AND ${timeRead?.local && !ctx.timezone ? 'TRUE' : 'FALSE'}`, `'the time format has no offset: set timezone: on this source'`],
+      ['time IS NULL', `'time ''' || coalesce(${timeCol}, '') || ''' does not read as ${p.timeVar?.shown ?? 'a time'}'`],
+      [status ? `NOT regexp_full_match(coalesce(${status}, ''), '[0-9]{3}|-')` : 'FALSE', `'status ''' || ${status ?? "''"} || ''' is not a 3-digit code'`],
+    ],
+  };
+}
 
+/** Builds a reader from a definition, or says why it cannot. */
+export function compileDefinition(def: FormatDefinition): CompiledDefinition {
+  const items = def.server === 'nginx' ? tokenizeNginx(def.text) : tokenizeApache(def.text);
+  const vars = items.filter((i): i is Var => i.kind === 'var');
+  const { pattern, col } = patternOf(def, items);
+  const first = (field: AliasKey): string | undefined => aliasesOf(field, def.server).map((k) => col.get(k)).find((c) => c !== undefined);
+  const value = (field: AliasKey) => {
+    const c = first(field);
+    return c ? decode(`nullif(nullif(${c}, '-'), '')`) : 'NULL::VARCHAR';
+  };
+  const timeVar = vars.find((v) => timeReader(def.server, v.key));
+  const session = [...col.entries()].find(([k]) => /^(cookie_|C:).*sess/i.test(k))?.[1];
+  const problems: string[] = [];
+  if (!timeVar) problems.push(def.server === 'nginx' ? 'it has no time variable: add $time_local, $time_iso8601 or $msec' : 'it has no time: add %t or %{format}t');
+  if (!first('request') && !first('path') && !first('uri_stem')) problems.push(def.server === 'nginx' ? 'it has no request: add $request, or $request_method and $request_uri' : 'it has no request: add "%r", or %m and %U%q');
+  if (vars.length === 0) problems.push('it holds no variables');
+  const full = `^(${pattern})[ \\t]*$`;
+  const parts: Parts = {
+    def,
+    full,
+    names: ['c0', ...vars.map((_, i) => `c${i + 1}`)],
+    first,
+    value,
+    session,
+    timeVar,
+    timeCol: timeVar ? col.get(timeVar.key)! : 'NULL',
+  };
   const jsPattern = new RegExp(`^(?:${pattern})[ \\t]*$`);
   // method and path also come from the request line; path also from uri (+ query); session also from a cookie.
   const filled: Record<string, boolean> = {
-    method: hasRequest || first('method') !== undefined,
-    path: hasRequest || pathSql !== 'NULL::VARCHAR',
+    method: first('request') !== undefined || first('method') !== undefined,
+    path: first('request') !== undefined || pathOf(parts) !== 'NULL::VARCHAR',
     session: session !== undefined || first('session') !== undefined,
   };
-  const fills = ['client_ip', 'forwarded_for', 'method', 'path', 'status', 'bytes', 'user_agent', 'referer', 'account', 'request_id', 'session'].filter((f) => filled[f] ?? first(f) !== undefined);
+  const fills = (['client_ip', 'forwarded_for', 'method', 'path', 'status', 'bytes', 'user_agent', 'referer', 'account', 'request_id', 'session'] as const).filter((f) => filled[f] ?? first(f) !== undefined);
   return {
     problems,
     pattern: full,
-    strptime: timeRead?.strptime,
+    strptime: timeVar ? timeReader(def.server, timeVar.key)!.strptime : undefined,
     format: {
       name: `${def.server}_format`,
       title: `${def.server === 'nginx' ? 'nginx log_format' : 'Apache LogFormat'} from the case file: ${def.text}`,
-      fills: ['time', ...fills] as LogFormat['fills'],
+      fills: ['time', ...fills],
       samples: [],
       rejects: [],
       sniff: (line) => jsPattern.test(line.replaceAll('\\\\', '\x02').replaceAll('\\"', '\x03')),
-      sql,
+      read: (ctx) => definitionRead(parts, ctx),
     },
   };
 }

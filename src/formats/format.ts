@@ -1,4 +1,5 @@
-import type { EventField } from '../case/vocabulary.js';
+import type { EventField } from '../db/schema.js';
+import { selectSql, type ColumnMap } from './column-map.js';
 
 /** What a reader knows about the source it reads. */
 export interface FormatContext {
@@ -9,12 +10,12 @@ export interface FormatContext {
 }
 
 /**
- * A log format as data: its name, how to recognise a line, and the DuckDB SQL that turns the
- * relation `lines(line_no, line)` into event rows. The SQL returns PARSED_COLUMNS in order;
- * `reject_reason` is NULL for a parsed line and a sentence for a rejected one.
+ * A log format as data: its name, how to recognise a line, and the column map that turns the
+ * relation `lines(line_no, line)` into event rows (formatSql builds the SELECT from it: PARSED_COLUMNS,
+ * `reject_reason` NULL for a parsed line and a sentence for a rejected one).
  */
 export interface LogFormat {
-  /** A FORMAT_NAMES entry, or `nginx_format`/`apache_format` for a reader built from a definition. */
+  /** The name a case file's `format:` gives (FORMATS in registry.ts), or `nginx_format`/`apache_format` for a reader built from a definition. */
   readonly name: string;
   readonly title: string;
   readonly fills: readonly EventField[];
@@ -27,7 +28,7 @@ export interface LogFormat {
    * `comments` are the sample's lines starting with '#' (W3C headers describe the lines after them).
    */
   sniff(line: string, comments?: readonly string[]): boolean;
-  sql(ctx: FormatContext): string;
+  read(ctx: FormatContext): ColumnMap;
   /** Optional faster reader for files whose every line has one shape (see FastPath). */
   readonly fast?: FastPath;
   /**
@@ -47,10 +48,20 @@ export interface FastPath {
   /** read_csv column names, all VARCHAR; the first must start every line. */
   readonly columns: readonly string[];
   /**
-   * SQL over `fast(line_no, <columns>)` returning PARSED_COLUMNS and `line_no`. The raw line is
-   * read apart (ingest joins nothing: both reads carry the line number).
+   * A column map over `fast(line_no, <columns>)`; its SELECT returns `line_no` and PARSED_COLUMNS.
+   * The raw line is read apart (ingest joins nothing: both reads carry the line number).
    */
-  sql(ctx: FormatContext): string;
+  read(ctx: FormatContext): ColumnMap;
+}
+
+/** The SELECT a format reads `lines(line_no, line)` with. */
+export function formatSql(format: LogFormat, ctx: FormatContext): string {
+  return selectSql(format.read(ctx));
+}
+
+/** The SELECT of a fast path over `fast(line_no, <columns>)`: no raw line. */
+export function fastSql(fast: FastPath, ctx: FormatContext): string {
+  return selectSql(fast.read(ctx), false);
 }
 
 /** The columns a format's SQL returns, in order: from the event schema (src/db/schema.ts). */

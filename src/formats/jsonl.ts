@@ -1,28 +1,8 @@
-import type { EventField } from '../case/vocabulary.js';
 import { quoteString } from '../db/sql.js';
+import { aliasesOf, aliasKeys, type AliasKey } from './aliases.js';
+import type { ColumnMap } from './column-map.js';
 import type { FormatContext, LogFormat } from './format.js';
-
-/**
- * Keys tried, in order, for an event field the case file does not map. They cover nginx
- * `escape=json` variable names and common application-log names; a `fields` entry replaces them.
- */
-const DEFAULT_KEYS: Record<EventField | 'vhost' | 'request', readonly string[]> = {
-  time: ['time', 'timestamp', 'ts', '@timestamp', 'time_iso8601', 'time_local', 'date', 'datetime'],
-  client_ip: ['remote_addr', 'client_ip', 'clientip', 'ip', 'remote_ip', 'c_ip'],
-  forwarded_for: ['http_x_forwarded_for', 'x_forwarded_for', 'xff', 'forwarded_for'],
-  method: ['request_method', 'method'],
-  path: ['request_uri', 'uri', 'path', 'url'],
-  status: ['status', 'status_code', 'response_status'],
-  bytes: ['body_bytes_sent', 'bytes_sent', 'bytes', 'length', 'size', 'response_size'],
-  user_agent: ['http_user_agent', 'user_agent', 'useragent', 'ua', 'agent'],
-  referer: ['http_referer', 'referer', 'referrer'],
-  account: ['remote_user', 'user', 'account', 'username', 'user_id'],
-  session: ['session', 'session_id', 'sid'],
-  request_id: ['request_id', 'req_id', 'requestId', 'x_request_id'],
-  document: ['document', 'document_id'],
-  vhost: ['host', 'server_name', 'vhost'],
-  request: ['request'],
-};
+import { bytesOf } from './sql-pieces.js';
 
 /** Why a dotted key cannot be a DuckDB JSON path, or undefined when it can. */
 export function jsonPathProblem(dotted: string): string | undefined {
@@ -40,9 +20,10 @@ export function jsonPath(dotted: string): string {
   return `$${dotted.split('.').map((p) => `."${p}"`).join('')}`;
 }
 
-function keysFor(field: keyof typeof DEFAULT_KEYS, ctx: FormatContext): readonly string[] {
+/** The keys tried for a value: the case file's `fields:` entry, else the jsonl aliases. */
+function keysFor(field: AliasKey, ctx: FormatContext): readonly string[] {
   const mapped = (ctx.fields as Record<string, string | undefined>)[field];
-  return mapped ? [mapped] : DEFAULT_KEYS[field];
+  return mapped ? [mapped] : aliasesOf(field, 'jsonl');
 }
 
 /** The line as a JSON object, or undefined when it is not one (for sniffing). */
@@ -75,8 +56,11 @@ const HEX = '[0-9a-fA-F]';
 const JSON_CHAR = String.raw`(?:[^"\\]|\\u[dD][89abAB]${HEX}${HEX}\\u${HEX.repeat(4)}|\\u${HEX.repeat(4)}|\\[^u])`;
 const CUT_STRINGS = String.raw`"((?:${JSON_CHAR.repeat(8)}){0,${STRING_KEEP / 8 - 1}}${`${JSON_CHAR}?`.repeat(8)})${JSON_CHAR}*"`;
 
-/** The reject reason for a line too large to parse even with its strings cut (first in a JSON reader's reasons). */
-export const TOO_BIG_REASON = `WHEN too_big THEN 'a JSON line of ' || round(strlen(line) / 1048576, 1) || ' MB that is still ' || round(strlen(doc) / 1048576, 1) || ' MB with every string value cut to ${STRING_KEEP} characters: too large to read field by field'`;
+/** The reject for a line too large to parse even with its strings cut (first in a JSON reader's rejectWhen). */
+export const TOO_BIG: readonly [string, string] = [
+  'too_big',
+  `'a JSON line of ' || round(strlen(line) / 1048576, 1) || ' MB that is still ' || round(strlen(doc) / 1048576, 1) || ' MB with every string value cut to ${STRING_KEEP} characters: too large to read field by field'`,
+];
 
 /**
  * Reads JSON-object lines in one pass: CTEs over `lines` ending in
@@ -90,23 +74,29 @@ export function jsonTimeCtes(paths: readonly string[], timePaths: readonly strin
   const pathList = `[${paths.map(quoteString).join(', ')}]`;
   const timeList = `[${timePaths.map(quoteString).join(', ')}]`;
   const tz = timezone ? quoteString(timezone) : undefined;
+  // The first time path whose value is there and not JSON null.
+  const firstTime = `coalesce(${timePaths.map((_, i) => `CASE WHEN tl[${i + 1}] <> 'null' THEN tl[${i + 1}] END`).join(', ')})`;
   return `j0 AS (
   SELECT line_no, line, CASE WHEN strlen(line) > ${BIG_LINE} THEN regexp_replace(line, ${quoteString(CUT_STRINGS)}, '"\\1"', 'g') ELSE line END AS doc FROM lines
 ), j1 AS (
   SELECT *, strlen(doc) > ${HUGE_DOC} AS too_big FROM j0
 ), j AS (
-  -- DuckDB may evaluate both arms of a CASE, so invalid JSON is swapped for '{}' before any extraction.
-  SELECT line_no, line, doc, too_big, coalesce(json_type(CASE WHEN too_big THEN 'null' WHEN json_valid(doc) THEN doc ELSE 'null' END) = 'OBJECT', false) AS ok FROM j1
+  -- DuckDB may evaluate both arms of a CASE: a huge line is swapped for '{}' before any extraction.
+  SELECT line_no, line, doc, too_big, CASE WHEN too_big THEN '{}' ELSE doc END AS d FROM j1
+), e AS (
+  -- Two parses a line, the values and the times (JSON, for their type); a line that is not JSON reads as NULL.
+  SELECT line_no, line, doc, too_big, try(json_extract_string(d, ${pathList})) AS v0, try(json_extract(d, ${timeList})) AS tl, d FROM j
 ), v AS (
-  SELECT line_no, line, doc, too_big, ok,
-    json_extract_string(CASE WHEN ok THEN doc ELSE '{}' END, ${pathList}) AS v,
-    list_filter(json_extract(CASE WHEN ok THEN doc ELSE '{}' END, ${timeList}), x -> x IS NOT NULL AND json_type(x) <> 'NULL')[1] AS tj
-  FROM j
+  -- A JSON text that parsed is an object when it opens with '{'.
+  SELECT line_no, line, doc, too_big,
+    NOT too_big AND v0 IS NOT NULL AND starts_with(ltrim(d, ' ' || chr(9) || chr(10) || chr(13)), '{') AS ok,
+    v0 AS v,
+    ${firstTime} AS tj
+  FROM e
+), t0 AS (
+  SELECT *, json_type(tj) AS t_type FROM v
 ), t AS (
-  SELECT *,
-    json_type(tj) AS t_type,
-    CASE WHEN json_type(tj) = 'VARCHAR' THEN trim(tj ->> '$') ELSE tj::VARCHAR END AS t_text
-  FROM v
+  SELECT *, CASE WHEN t_type = 'VARCHAR' THEN trim(tj ->> '$') ELSE tj::VARCHAR END AS t_text FROM t0
 ), json_time AS (
   SELECT *,
     CASE
@@ -132,11 +122,10 @@ export function missingZoneSql(timezone: string | undefined): string {
     : `(time IS NULL AND t_type = 'VARCHAR' AND NOT regexp_matches(t_text, '${OFFSET_RE}') AND try_cast(t_text AS TIMESTAMP) IS NOT NULL)`;
 }
 
-function jsonlSql(ctx: FormatContext): string {
-  const fields = Object.keys(DEFAULT_KEYS) as (keyof typeof DEFAULT_KEYS)[];
+function jsonlRead(ctx: FormatContext): ColumnMap {
   const paths: string[] = [];
-  const slots = new Map<string, number[]>();
-  for (const f of fields) {
+  const slots = new Map<AliasKey, number[]>();
+  for (const f of aliasKeys('jsonl')) {
     slots.set(
       f,
       keysFor(f, ctx).map((k) => {
@@ -145,43 +134,40 @@ function jsonlSql(ctx: FormatContext): string {
       }),
     );
   }
-  const pick = (f: keyof typeof DEFAULT_KEYS) => {
+  const pick = (f: AliasKey) => {
     const idx = slots.get(f)!;
     return idx.length === 1 ? `v[${idx[0]}]` : `coalesce(${idx.map((i) => `v[${i}]`).join(', ')})`;
   };
   const timePaths = slots.get('time')!.map((i) => paths[i - 1]!);
   const timeKeys = keysFor('time', ctx).join(', ');
-  return `
-WITH ${jsonTimeCtes(paths, timePaths, ctx.timezone)}, t2 AS (
-  SELECT *, ${pick('request')} AS request FROM json_time
-)
-SELECT
-  line_no,
-  line,
-  time,
-  ${pick('client_ip')} AS client_ip,
-  ${pick('forwarded_for')} AS forwarded_for,
-  ${pick('vhost')} AS vhost,
-  coalesce(${pick('method')}, nullif(split_part(request, ' ', 1), '')) AS method,
-  coalesce(${pick('path')}, nullif(split_part(request, ' ', 2), '')) AS path,
-  nullif(split_part(request, ' ', 3), '') AS protocol,
-  try_cast(${pick('status')} AS INTEGER) AS status,
-  try_cast(try_cast(nullif(${pick('bytes')}, '-') AS DOUBLE) AS BIGINT) AS bytes,
-  nullif(${pick('user_agent')}, '-') AS user_agent,
-  nullif(${pick('referer')}, '-') AS referer,
-  nullif(nullif(${pick('account')}, '-'), '') AS account,
-  nullif(${pick('session')}, '') AS session,
-  nullif(${pick('request_id')}, '') AS request_id,
-  nullif(${pick('document')}, '') AS document,
-  CASE
-    ${TOO_BIG_REASON}
-    WHEN NOT ok THEN 'not a JSON object'
-    WHEN tj IS NULL THEN 'no time field (looked for: ${timeKeys.replaceAll("'", "''")})'
-    WHEN ${missingZoneSql(ctx.timezone)}
-      THEN 'time ''' || t_text || ''' has no UTC offset and the source has no timezone'
-    WHEN time IS NULL THEN 'time ' || t_text || ' is not ISO 8601, dd/Mon/yyyy:HH:MM:SS +hhmm or epoch'
-  END AS reject_reason
-FROM t2`;
+  return {
+    ctes: `${jsonTimeCtes(paths, timePaths, ctx.timezone)}, t2 AS (\n  SELECT *, ${pick('request')} AS request FROM json_time\n)`,
+    from: 't2',
+    columns: {
+      time: 'time',
+      client_ip: pick('client_ip'),
+      forwarded_for: pick('forwarded_for'),
+      vhost: pick('vhost'),
+      method: `coalesce(${pick('method')}, nullif(split_part(request, ' ', 1), ''))`,
+      path: `coalesce(${pick('path')}, nullif(split_part(request, ' ', 2), ''))`,
+      protocol: `nullif(split_part(request, ' ', 3), '')`,
+      status: `try_cast(${pick('status')} AS INTEGER)`,
+      bytes: bytesOf(pick('bytes')),
+      user_agent: `nullif(${pick('user_agent')}, '-')`,
+      referer: `nullif(${pick('referer')}, '-')`,
+      account: `nullif(nullif(${pick('account')}, '-'), '')`,
+      session: `nullif(${pick('session')}, '')`,
+      request_id: `nullif(${pick('request_id')}, '')`,
+      document: `nullif(${pick('document')}, '')`,
+    },
+    rejectWhen: [
+      TOO_BIG,
+      ['NOT ok', `'not a JSON object'`],
+      ['tj IS NULL', `'no time field (looked for: ${timeKeys.replaceAll("'", "''")})'`],
+      [missingZoneSql(ctx.timezone), `'time ''' || t_text || ''' has no UTC offset and the source has no timezone'`],
+      ['time IS NULL', `'time ' || t_text || ' is not ISO 8601, dd/Mon/yyyy:HH:MM:SS +hhmm or epoch'`],
+    ],
+  };
 }
 
 export const jsonl: LogFormat = {
@@ -198,5 +184,5 @@ export const jsonl: LogFormat = {
     { line: 'GET / HTTP/1.1', reason: /not a JSON object/ },
   ],
   sniff: (line) => jsonObject(line) !== undefined,
-  sql: jsonlSql,
+  read: jsonlRead,
 };

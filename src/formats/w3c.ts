@@ -1,4 +1,6 @@
 import { quoteString } from '../db/sql.js';
+import { aliasesOf, type AliasKey } from './aliases.js';
+import type { ColumnMap } from './column-map.js';
 import type { FormatContext, LogFormat } from './format.js';
 
 /*
@@ -36,29 +38,9 @@ export const IIS_LAYOUTS: Readonly<Record<number, readonly string[]>> = {
   23: [...IIS_FULL, 'x-forwarded-for'],
 };
 
-/** Field names a W3C header may use for each event field, first found wins. */
-const NAMES = {
-  date: ['date', 'date-local'],
-  time: ['time', 'time-local'],
-  client_ip: ['c-ip'],
-  forwarded_for: ['x-forwarded-for', 'cs(x-forwarded-for)', 's-xff'],
-  vhost: ['cs-host', 'cs(host)'],
-  method: ['cs-method'],
-  stem: ['cs-uri-stem'],
-  uri: ['cs-uri'],
-  query: ['cs-uri-query'],
-  protocol: ['cs-version'],
-  status: ['sc-status', 'c-status'],
-  bytes: ['sc-bytes', 'bytes'],
-  user_agent: ['cs(user-agent)'],
-  referer: ['cs(referer)', 'cs(referrer)'],
-  account: ['cs-username', 'c-auth-id'],
-  session: ['cs-sessionid'],
-  request_id: ['cs(x-request-id)', 'x-request-id'],
-} as const satisfies Record<string, readonly string[]>;
-
-const pick = (names: readonly string[]) => {
-  const found = names.map((n) => `tok[list_position(fields, ${quoteString(n)})]`);
+/** A value by the first of its W3C field names the line's field list has; `-` and empty are none. */
+const pick = (key: AliasKey) => {
+  const found = aliasesOf(key, 'w3c').map((n) => `tok[list_position(fields, ${quoteString(n)})]`);
   return `nullif(nullif(${found.length === 1 ? found[0] : `coalesce(${found.join(', ')})`}, '-'), '')`;
 };
 
@@ -66,10 +48,8 @@ const layoutCase = Object.entries(IIS_LAYOUTS)
   .map(([n, names]) => `WHEN ${n} THEN [${names.map(quoteString).join(', ')}]`)
   .join(' ');
 
-function w3cSql(ctx: FormatContext): string {
-  const localZone = ctx.timezone ? quoteString(ctx.timezone) : undefined;
-  return `
-WITH hdr AS (
+/** The directives (`#Fields:`, `#Date:`, `#GMT-Offset:`) and each line's tokens with the ones before it. */
+const HEADER_CTES = `hdr AS (
   SELECT line_no AS h_line, list_transform(string_split_regex(trim(substr(line, 9)), '[ \t]+'), lambda n: lower(n)) AS declared
   FROM directives WHERE lower(left(line, 8)) = '#fields:'
 ), dates AS (
@@ -95,16 +75,19 @@ WITH hdr AS (
          WHEN regexp_full_match(tok[1], '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN CASE len(tok) ${layoutCase} END
     END AS fields
   FROM h
-), g AS (
+)`;
+
+function valueCtes(localZone: string | undefined): string {
+  return `g AS (
   SELECT *,
     list_contains(fields, 'date-local') OR list_contains(fields, 'time-local') AS local_time,
-    coalesce(${pick(NAMES.date)}, header_date) AS date_txt,
-    ${pick(NAMES.time)} AS time_txt,
-    ${pick(NAMES.method)} AS method_txt,
-    ${pick(NAMES.stem)} AS stem_field,
-    ${pick(NAMES.uri)} AS uri_txt,
-    ${pick(NAMES.query)} AS query_txt,
-    ${pick(NAMES.status)} AS status_txt
+    coalesce(${pick('date')}, header_date) AS date_txt,
+    ${pick('time')} AS time_txt,
+    ${pick('method')} AS method_txt,
+    ${pick('uri_stem')} AS stem_field,
+    ${pick('path')} AS uri_txt,
+    ${pick('query')} AS query_txt,
+    ${pick('status')} AS status_txt
   FROM f
 ), k AS (
   SELECT *,
@@ -123,34 +106,39 @@ WITH hdr AS (
       ELSE timezone('UTC', naive)
     END AS time
   FROM k
-)
-SELECT
-  line_no,
-  line,
-  time,
-  ${pick(NAMES.client_ip)} AS client_ip,
-  ${pick(NAMES.forwarded_for)} AS forwarded_for,
-  coalesce(${pick(NAMES.vhost)}, uri_host) AS vhost,
-  CASE WHEN ftp_session <> '' THEN substr(method_txt, length(ftp_session) + 3) ELSE method_txt END AS method,
-  stem_txt || CASE WHEN query_txt IS NOT NULL THEN '?' || query_txt ELSE '' END AS path,
-  ${pick(NAMES.protocol)} AS protocol,
-  try_cast(status_txt AS INTEGER) AS status,
-  try_cast(${pick(NAMES.bytes)} AS BIGINT) AS bytes,
-  ${pick(NAMES.user_agent)} AS user_agent,
-  ${pick(NAMES.referer)} AS referer,
-  ${pick(NAMES.account)} AS account,
-  coalesce(${pick(NAMES.session)}, nullif(ftp_session, '')) AS session,
-  ${pick(NAMES.request_id)} AS request_id,
-  NULL::VARCHAR AS document,
-  CASE
-    WHEN fields IS NULL AND declared IS NULL THEN 'no #Fields: header before this line, and its ' || len(tok) || ' fields match no IIS default layout'
-    WHEN fields IS NULL THEN len(tok) || ' fields, but the #Fields: header on line ' || h_line || ' declares ' || len(declared) || ' (and no IIS default layout has ' || len(tok) || ')'
-    WHEN local_time AND ${localZone ? 'FALSE' : 'TRUE'} THEN 'date-local/time-local are local times: set timezone: on this source'
-    WHEN naive IS NULL THEN 'no usable date and time (date ' || coalesce('''' || date_txt || '''', 'missing') || ', time ' || coalesce('''' || time_txt || '''', 'missing') || ')'
-    WHEN method_txt IS NULL AND stem_txt IS NULL THEN 'neither a method nor a URI: not a request'
-    WHEN status_txt IS NOT NULL AND NOT regexp_full_match(status_txt, '[0-9]{3}') THEN 'status ''' || status_txt || ''' is not a 3-digit code'
-  END AS reject_reason
-FROM m`;
+)`;
+}
+
+function w3cRead(ctx: FormatContext): ColumnMap {
+  const localZone = ctx.timezone ? quoteString(ctx.timezone) : undefined;
+  return {
+    ctes: `${HEADER_CTES}, ${valueCtes(localZone)}`,
+    from: 'm',
+    columns: {
+      time: 'time',
+      client_ip: pick('client_ip'),
+      forwarded_for: pick('forwarded_for'),
+      vhost: `coalesce(${pick('vhost')}, uri_host)`,
+      method: `CASE WHEN ftp_session <> '' THEN substr(method_txt, length(ftp_session) + 3) ELSE method_txt END`,
+      path: `stem_txt || CASE WHEN query_txt IS NOT NULL THEN '?' || query_txt ELSE '' END`,
+      protocol: pick('protocol'),
+      status: 'try_cast(status_txt AS INTEGER)',
+      bytes: `try_cast(${pick('bytes')} AS BIGINT)`,
+      user_agent: pick('user_agent'),
+      referer: pick('referer'),
+      account: pick('account'),
+      session: `coalesce(${pick('session')}, nullif(ftp_session, ''))`,
+      request_id: pick('request_id'),
+    },
+    rejectWhen: [
+      ['fields IS NULL AND declared IS NULL', `'no #Fields: header before this line, and its ' || len(tok) || ' fields match no IIS default layout'`],
+      ['fields IS NULL', `len(tok) || ' fields, but the #Fields: header on line ' || h_line || ' declares ' || len(declared) || ' (and no IIS default layout has ' || len(tok) || ')'`],
+      [`local_time AND ${localZone ? 'FALSE' : 'TRUE'}`, `'date-local/time-local are local times: set timezone: on this source'`],
+      ['naive IS NULL', `'no usable date and time (date ' || coalesce('''' || date_txt || '''', 'missing') || ', time ' || coalesce('''' || time_txt || '''', 'missing') || ')'`],
+      ['method_txt IS NULL AND stem_txt IS NULL', `'neither a method nor a URI: not a request'`],
+      [`status_txt IS NOT NULL AND NOT regexp_full_match(status_txt, '[0-9]{3}')`, `'status ''' || status_txt || ''' is not a 3-digit code'`],
+    ],
+  };
 }
 
 /** A headerless IIS line: date, time, then a plain value, with as many fields as an IIS layout has. */
@@ -176,5 +164,5 @@ export const w3c: LogFormat = {
     { line: '2022-11-07 14:29:06 127.0.0.1 GET /us - 80 - 127.0.0.1 Go-http-client/1.1 - 4x4 0 2 130', reason: /not a 3-digit code/ },
   ],
   sniff: (line, comments = []) => !line.includes('\t') && (headerlessIis(line) || comments.some((c) => W3C_HEADER.test(c))),
-  sql: w3cSql,
+  read: w3cRead,
 };

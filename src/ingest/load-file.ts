@@ -1,6 +1,6 @@
 import { rmSync, statSync } from 'node:fs';
 import type { Params, Store } from '../db/store.js';
-import type { LogFormat } from '../formats/format.js';
+import { fastSql, formatSql, type LogFormat } from '../formats/format.js';
 import { EVENT_VALUE_COLUMNS, PARSED_COLUMNS } from '../db/schema.js';
 import { EXIT, UserError } from '../util/user-error.js';
 import { stage } from '../util/trace.js';
@@ -158,7 +158,7 @@ export function fastQueries(format: LogFormat, file: ResolvedFile, facts: FileFa
   const numbered = `read_csv($copy, columns = {'l': 'VARCHAR'}, delim = '\x01', quote = '', escape = '', comment = '', header = false,
     auto_detect = false, new_line = '\\n', strict_mode = false, ${sizes})`;
   return {
-    parsed: `WITH fast AS (SELECT * FROM ${csv}) SELECT * FROM (${fast.sql({ timezone: file.source.timezone, fields: file.source.fields })})`,
+    parsed: `WITH fast AS (SELECT * FROM ${csv}) SELECT * FROM (${fastSql(fast, { timezone: file.source.timezone, fields: file.source.fields })})`,
     raw: `SELECT CAST(left(l, strpos(l, ' ') - 1) AS BIGINT) AS line_no, substr(l, strpos(l, ' ') + 1) AS line FROM ${numbered}`,
   };
 }
@@ -223,7 +223,7 @@ export async function loadFile(
   const { format, facts, firstLine, formatReason, warnings, identity } = plan;
   const { file_id: fileId } = await store.one<{ file_id: number }>('SELECT coalesce(max(file_id), 0) + 1 AS file_id FROM files');
   if (!fast) {
-    const sql = format.sql({ timezone: file.source.timezone, fields: file.source.fields });
+    const sql = formatSql(format, { timezone: file.source.timezone, fields: file.source.fields });
     await store.run(
       `CREATE OR REPLACE TEMP TABLE parsed AS
        WITH lines AS (

@@ -47,7 +47,7 @@ describe('case file validation', () => {
   test('when the format is unknown then the allowed formats are listed with a guess', () => {
     const [m] = messagesOf('case: x\nsources:\n  - {name: web, path: access.log, format: combind}\n');
     assert.match(m!, /'combind' is not a format: did you mean 'combined'\?/);
-    assert.match(m!, /use one of auto, .*w3c, combined, common, vhost_combined, jsonl, or \{nginx: '<log_format>'\} \/ \{apache: '<LogFormat>'\}/);
+    assert.match(m!, /use one of auto, .*w3c, vhost_combined, combined, common, jsonl, or \{nginx: '<log_format>'\} \/ \{apache: '<LogFormat>'\}/);
   });
 
   test('when a CIDR is bad then its key path and index are named', () => {

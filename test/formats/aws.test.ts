@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Store, type Row } from '../../src/db/store.js';
 import { alb, cloudfront, elb, s3 } from '../../src/formats/aws.js';
-import { PARSED_COLUMNS, type LogFormat } from '../../src/formats/format.js';
+import { formatSql, PARSED_COLUMNS, type LogFormat } from '../../src/formats/format.js';
 import { FORMATS } from '../../src/formats/registry.js';
 import { sniffFormat } from '../../src/ingest/sniff.js';
 import { CORPUS, makeCase, runCli, tempDir } from '../helpers.js';
@@ -20,7 +20,7 @@ const AWS: readonly LogFormat[] = [alb, elb, cloudfront, s3];
 /** Runs a format's SQL over the given lines as ingest does (line numbers from 1); times as ISO strings. */
 async function parse(format: LogFormat, lines: readonly string[]): Promise<Row[]> {
   await store.run('CREATE OR REPLACE TEMP TABLE lines AS SELECT generate_subscripts($l::VARCHAR[], 1) AS line_no, unnest($l::VARCHAR[]) AS line', { l: [...lines] });
-  const rows = await store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${format.sql({ timezone: undefined, fields: {} })}) ORDER BY line_no`);
+  const rows = await store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${formatSql(format, { timezone: undefined, fields: {} })}) ORDER BY line_no`);
   return rows.map((r) => ({ ...r, time: r.time instanceof Date ? r.time.toISOString() : (r.time ?? null) }));
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Store, type Row } from '../../src/db/store.js';
 import { compileDefinition, type FormatDefinition } from '../../src/formats/defined.js';
-import { PARSED_COLUMNS } from '../../src/formats/format.js';
+import { formatSql, PARSED_COLUMNS } from '../../src/formats/format.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CORPUS, makeCase, runCli, tempDir } from '../helpers.js';
@@ -17,7 +17,7 @@ async function parse(def: FormatDefinition, lines: readonly string[], timezone?:
   const { format, problems } = compileDefinition(def);
   assert.deepEqual(problems, []);
   await store.run('CREATE OR REPLACE TEMP TABLE lines AS SELECT generate_subscripts($l::VARCHAR[], 1) AS line_no, unnest($l::VARCHAR[]) AS line', { l: [...lines] });
-  const rows = await store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${format.sql({ timezone, fields: {} })}) ORDER BY line_no`);
+  const rows = await store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${formatSql(format, { timezone, fields: {} })}) ORDER BY line_no`);
   return rows.map((r) => ({ ...r, time: r.time instanceof Date ? r.time.toISOString() : (r.time ?? null) }));
 }
 

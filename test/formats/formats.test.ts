@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Store, type Row } from '../../src/db/store.js';
-import { PARSED_COLUMNS, type FormatContext, type LogFormat } from '../../src/formats/format.js';
+import { formatSql, PARSED_COLUMNS, type FormatContext, type LogFormat } from '../../src/formats/format.js';
 import { combined, common, vhostCombined } from '../../src/formats/clf.js';
 import { traefikClf } from '../../src/formats/proxies.js';
 import { jsonl } from '../../src/formats/jsonl.js';
@@ -19,7 +19,7 @@ async function parse(format: LogFormat, lines: readonly string[], ctx: FormatCon
   await store.run('CREATE OR REPLACE TEMP TABLE all_lines AS SELECT generate_subscripts($l::VARCHAR[], 1) AS line_no, unnest($l::VARCHAR[]) AS line', { l: [...lines] });
   await store.run("CREATE OR REPLACE TEMP TABLE lines AS SELECT * FROM all_lines WHERE NOT starts_with(line, '#')");
   await store.run("CREATE OR REPLACE TEMP TABLE directives AS SELECT * FROM all_lines WHERE starts_with(line, '#')");
-  return store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${format.sql(ctx)}) ORDER BY line_no`);
+  return store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${formatSql(format, ctx)}) ORDER BY line_no`);
 }
 
 describe('every format against its own sample lines', () => {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { Store, type Row } from '../../src/db/store.js';
 import { combined } from '../../src/formats/clf.js';
 import { compileDefinition } from '../../src/formats/defined.js';
-import { PARSED_COLUMNS, type LogFormat } from '../../src/formats/format.js';
+import { formatSql, PARSED_COLUMNS, type LogFormat } from '../../src/formats/format.js';
 import { jsonl } from '../../src/formats/jsonl.js';
 import { FORMATS } from '../../src/formats/registry.js';
 import { w3c } from '../../src/formats/w3c.js';
@@ -29,7 +29,7 @@ async function parse(format: LogFormat, lines: readonly string[], timezone?: str
   await store.run('CREATE OR REPLACE TEMP TABLE all_lines AS SELECT generate_subscripts($l::VARCHAR[], 1) AS line_no, unnest($l::VARCHAR[]) AS line', { l: [...lines] });
   await store.run("CREATE OR REPLACE TEMP TABLE lines AS SELECT * FROM all_lines WHERE NOT starts_with(line, '#')");
   await store.run("CREATE OR REPLACE TEMP TABLE directives AS SELECT * FROM all_lines WHERE starts_with(line, '#')");
-  return store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${format.sql({ timezone, fields: {} })}) ORDER BY line_no`);
+  return store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${formatSql(format, { timezone, fields: {} })}) ORDER BY line_no`);
 }
 
 /**

@@ -3,8 +3,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Store, type Row } from '../../src/db/store.js';
-import { PARSED_COLUMNS, type LogFormat } from '../../src/formats/format.js';
-import { caddy, cloudflare, haproxy, traefikClf, traefikJson } from '../../src/formats/proxies.js';
+import { formatSql, PARSED_COLUMNS, type LogFormat } from '../../src/formats/format.js';
+import { haproxy } from '../../src/formats/haproxy.js';
+import { caddy, cloudflare, traefikClf, traefikJson } from '../../src/formats/proxies.js';
 import { sniffFormat } from '../../src/ingest/sniff.js';
 import { analyzeJson, CORPUS, makeCase, tempDir } from '../helpers.js';
 
@@ -17,7 +18,7 @@ after(() => store.close());
 /** Runs a format's SQL over the given lines exactly as ingest does (line numbers from 1). */
 async function parse(format: LogFormat, lines: readonly string[], timezone?: string): Promise<Row[]> {
   await store.run('CREATE OR REPLACE TEMP TABLE lines AS SELECT generate_subscripts($l::VARCHAR[], 1) AS line_no, unnest($l::VARCHAR[]) AS line', { l: [...lines] });
-  return store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${format.sql({ timezone, fields: {} })}) ORDER BY line_no`);
+  return store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${formatSql(format, { timezone, fields: {} })}) ORDER BY line_no`);
 }
 
 const iso = (r: Row | undefined) => (r?.time instanceof Date ? r.time.toISOString() : r?.time);

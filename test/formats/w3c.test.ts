@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Store, type Row } from '../../src/db/store.js';
-import { PARSED_COLUMNS, type FormatContext } from '../../src/formats/format.js';
+import { formatSql, PARSED_COLUMNS, type FormatContext } from '../../src/formats/format.js';
 import { w3c } from '../../src/formats/w3c.js';
 import { sniffFormat } from '../../src/ingest/sniff.js';
 import { CORPUS, makeCase, runCli, tempDir } from '../helpers.js';
@@ -20,7 +20,7 @@ async function parse(text: string, ctx: FormatContext = { timezone: undefined, f
   await store.run('CREATE OR REPLACE TEMP TABLE all_lines AS SELECT generate_subscripts($l::VARCHAR[], 1) AS line_no, unnest($l::VARCHAR[]) AS line', { l: all });
   await store.run("CREATE OR REPLACE TEMP TABLE lines AS SELECT * FROM all_lines WHERE line <> '' AND NOT starts_with(line, '#')");
   await store.run("CREATE OR REPLACE TEMP TABLE directives AS SELECT * FROM all_lines WHERE starts_with(line, '#')");
-  const rows = await store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${w3c.sql(ctx)}) ORDER BY line_no`);
+  const rows = await store.all(`SELECT line_no, ${PARSED_COLUMNS.join(', ')} FROM (${formatSql(w3c, ctx)}) ORDER BY line_no`);
   return rows.map((r) => ({ ...r, time: r.time instanceof Date ? r.time.toISOString() : (r.time ?? null) }));
 }
 
