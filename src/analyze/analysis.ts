@@ -12,6 +12,8 @@ import { REJECT_EXAMPLES } from '../db/schema.js';
 import { refuseOverlaps } from '../db/selection.js';
 import { measureCoverage, type Coverage } from './coverage.js';
 import { caseWarnings, type Warning } from './warnings.js';
+import { markCrawlers, settleCrawlers, type CrawlerTotals } from './crawlers.js';
+import { buildIpContext } from './ip-context.js';
 
 /** Gaps in a source's events longer than this many hours are named (report --gap-hours, analyze --gap-hours). */
 export const DEFAULT_GAP_HOURS = 6;
@@ -90,6 +92,8 @@ export interface Analysis {
   readonly ingest: { readonly lines: number; readonly events: number; readonly rejected_lines: number; readonly files: readonly IngestFile[] };
   readonly coverage: Coverage;
   readonly detectors: readonly DetectorSummary[];
+  /** Unauthorized accesses with a known crawler's user agent, totalled apart (and left out when the case excludes them). */
+  readonly crawlers: CrawlerTotals;
   /** What a reader must know before trusting the figures (zero matches, partial coverage, ...). */
   readonly warnings: readonly Warning[];
 }
@@ -112,12 +116,16 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
   await stage('document-requests-built');
   const runs = await runDetectors(store, caseFile.detectors, loaded);
   await stage('detectors-run');
+  await markCrawlers(store);
+  await buildIpContext(store, caseFile);
   await store.run(
     `CREATE OR REPLACE TEMP TABLE unauthorized AS
-     SELECT r.*, ${detectorList(runs)} AS detectors
+     SELECT r.*, ${detectorList(runs)} AS detectors, c.crawler
      FROM document_requests r
-     JOIN (SELECT event_id, bit_or(${detectorBit(runs)}) AS mask FROM findings WHERE counts_as = 'disclosure' GROUP BY event_id) f USING (event_id)`,
+     JOIN (SELECT event_id, bit_or(${detectorBit(runs)}) AS mask FROM findings WHERE counts_as = 'disclosure' GROUP BY event_id) f USING (event_id)
+     LEFT JOIN crawler_agents c ON c.user_agent = r.user_agent`,
   );
+  const crawlers = await settleCrawlers(store, caseFile.exclude.crawlers);
   const hasSubjects = caseFile.documents.subjects !== undefined;
   const s = await store.one(
     `SELECT count(*) AS unauthorized_accesses, count(DISTINCT document) AS documents, count(DISTINCT client_ip) AS unique_ips,
@@ -184,6 +192,7 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
     },
     coverage,
     detectors: runs.map(detectorSummary),
+    crawlers,
     warnings,
   };
 }
