@@ -45,6 +45,7 @@ async function loadRanges(store: Store, table: string, file: string, columns: re
 async function loadLists(store: Store, lists: CaseFile['enrichment']['lists']): Promise<void> {
   await store.run('CREATE OR REPLACE TEMP TABLE ip_list_ranges (name VARCHAR, fam INTEGER, lo UHUGEINT, hi UHUGEINT)');
   for (const list of lists) {
+    await refuseBadListLines(store, list.path);
     await store.run(
       `INSERT INTO ip_list_ranges
        WITH lines AS (
@@ -59,12 +60,11 @@ async function loadLists(store: Store, lists: CaseFile['enrichment']['lists']): 
            CASE WHEN v4 IS NOT NULL THEN 32 ELSE 128 END - coalesce(p, CASE WHEN v4 IS NOT NULL THEN 32 ELSE 128 END) AS bits
          FROM a
        )
-       SELECT $name, fam, lo, lo | CASE WHEN bits = 128 THEN ${V6_MAX}::UHUGEINT ELSE (1::UHUGEINT << bits) - 1 END
-       FROM (SELECT fam, bits, CASE WHEN bits >= 128 THEN 0::UHUGEINT ELSE (coalesce(v4::UHUGEINT, v6) >> bits) << bits END AS lo FROM r
+       SELECT $name, fam, lo, lo | CASE WHEN bits = 128 THEN ${V6_MAX}::UHUGEINT ELSE (1::UHUGEINT << bits::UHUGEINT) - 1 END
+       FROM (SELECT fam, bits, CASE WHEN bits >= 128 THEN 0::UHUGEINT ELSE (coalesce(v4::UHUGEINT, v6) >> bits::UHUGEINT) << bits::UHUGEINT END AS lo FROM r
              WHERE fam IS NOT NULL AND (NOT has_prefix OR (p IS NOT NULL AND bits BETWEEN 0 AND CASE fam WHEN 4 THEN 32 ELSE 128 END)))`,
       { file: list.path, name: list.name },
     );
-    await refuseBadListLines(store, list.path);
   }
 }
 
