@@ -1,5 +1,6 @@
 import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
+import { sectionHtml } from './extra-sections.js';
 import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
 /** Everything from logs and case files is text here, never markup. */
@@ -117,6 +118,7 @@ export function renderHtml(m: ReportModel): string {
     ),
     cap(m.documents.length, m.totals.documents, 'documents'),
   );
+  sections.push(...m.sections.map((x) => sectionHtml(x, escapeHtml)));
   sections.push(
     '<h2 id="detectors">Detectors</h2>',
     table(

@@ -1,5 +1,6 @@
 import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
+import { sectionMd } from './extra-sections.js';
 import { TABLE_ROWS } from './render-html.js';
 import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
@@ -96,6 +97,7 @@ export function renderMarkdown(m: ReportModel): string {
     ),
     ...capLine(m.documents.length, m.totals.documents, 'documents'),
     '',
+    ...m.sections.flatMap((x) => sectionMd(x, escapeMd)),
     '## Detectors',
     '',
     table(['detector', 'counts as', 'level', 'findings', 'parameters'], m.detectors.map((d) => [d.id, d.countsAs, d.level, d.error ? `error: ${d.error}` : d.findings, d.params])),
