@@ -51,6 +51,7 @@ export function analysis(over: Partial<Analysis['summary']> = {}): Analysis {
     },
     coverage: { from: '2015-03-16T00:00:00Z', to: '2015-04-13T00:00:00Z', gap_hours: 6, sources: [] },
     warnings: [],
+    crawlers: { excluded: false, accesses: 0, actors: 0, by_crawler: [], list: 'reference/crawler-user-agents.txt' },
     detectors: [
       { id: 'anonymous_document_access', title: 'Anonymous document access', counts_as: 'disclosure', level: 'high', findings: 115, error: null, file: 'queries/anonymous_document_access.sql', line: null },
       { id: 'cross_account_document_access', title: 'Cross-account document access', counts_as: 'disclosure', level: 'high', findings: 120, error: null, file: 'queries/cross_account_document_access.sql', line: null },
