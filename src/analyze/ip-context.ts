@@ -93,6 +93,10 @@ async function refuseBadListLines(store: Store, file: string): Promise<void> {
 /** Builds `ip_context` for the client IPs of `document_requests` (empty when the case names no enrichment). */
 export async function buildIpContext(store: Store, caseFile: CaseFile): Promise<void> {
   const e = caseFile.enrichment;
+  if (!hasIpContext(caseFile)) {
+    await store.run('CREATE OR REPLACE TEMP TABLE ip_context (client_ip VARCHAR, asn VARCHAR, as_org VARCHAR, country VARCHAR, lists VARCHAR[])');
+    return;
+  }
   await store.run(
     `CREATE OR REPLACE TEMP TABLE ip_client AS ${parsedIpSql('(SELECT DISTINCT client_ip AS raw FROM document_requests WHERE client_ip IS NOT NULL)')}`,
   );
