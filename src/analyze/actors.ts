@@ -83,7 +83,7 @@ export async function buildActors(store: Store, detectors: readonly DetectorSumm
      FROM s`,
   );
   const enumeration = detectors.find((d) => d.id === ENUMERATION && d.error === null);
-  const window = Number(enumeration?.params?.window_minutes ?? NaN);
+  const param = (name: string) => Number(enumeration?.params?.[name] ?? NaN);
   await store.run(
     `CREATE OR REPLACE TEMP TABLE actors AS
      WITH a AS (
@@ -96,15 +96,22 @@ export async function buildActors(store: Store, detectors: readonly DetectorSumm
          max(session) AS sessions, count(DISTINCT client_ip) AS ips, count(DISTINCT user_agent) AS user_agents,
          count(*) FILTER (WHERE counted AND crawler IS NOT NULL) AS crawler_accesses, min(crawler) FILTER (WHERE counted) AS crawler
        FROM actor_requests GROUP BY kind, actor
-     ), e AS (${enumeration ? enumerationSql(window) : 'SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS actor, NULL AS enumeration WHERE false'})
+     ), e AS (${enumeration ? enumerationSql(param('window_minutes'), param('min_documents'), param('min_sequential')) : 'SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS actor, NULL AS enumeration WHERE false'})
      SELECT a.*, e.enumeration FROM a LEFT JOIN e USING (kind, actor)`,
   );
 }
 
-/** Per actor, the enumeration detector's rows summed up: its largest burst and its longest walk. */
-function enumerationSql(windowMinutes: number): string {
-  return `SELECT r.kind, r.actor, {'findings': count(*), 'max_documents_in_window': max(d.docs_in_window)::BIGINT,
-      'window_minutes': ${Number.isFinite(windowMinutes) ? Math.trunc(windowMinutes) : 'NULL'}::BIGINT, 'longest_walk': max(d.run_length)::BIGINT} AS enumeration
+const whole = (n: number) => (Number.isFinite(n) ? String(Math.trunc(n)) : 'NULL');
+
+/**
+ * Per actor, the enumeration detector's rows summed up: its largest burst and its longest walk,
+ * each only where it reached the detector's threshold (a row is flagged for either).
+ */
+function enumerationSql(windowMinutes: number, minDocuments: number, minSequential: number): string {
+  return `SELECT r.kind, r.actor, {'findings': count(*),
+      'max_documents_in_window': max(d.docs_in_window) FILTER (WHERE d.docs_in_window >= ${whole(minDocuments)})::BIGINT,
+      'window_minutes': ${whole(windowMinutes)}::BIGINT,
+      'longest_walk': max(d.run_length) FILTER (WHERE d.run_length >= ${whole(minSequential)})::BIGINT} AS enumeration
     FROM "detector_${ENUMERATION}" d JOIN actor_requests r USING (event_id) GROUP BY r.kind, r.actor`;
 }
 
