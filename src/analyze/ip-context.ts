@@ -18,19 +18,35 @@ const tsv = (columns: readonly string[]) =>
   `read_csv($file, delim = '\t', header = false, quote = '', escape = '', comment = '', auto_detect = false, null_padding = true,
      strict_mode = false, columns = {${columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}})`;
 
-/** The ranges of an iptoasn file as (fam, lo, hi, asn, country, org): fam 4 compares v4 numbers, 6 v6. */
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const QUAD = `${OCTET}(\\.${OCTET}){3}`;
+const quadNumber = (col: string) => `(${[1, 2, 3, 4].map((i) => `(split_part(${col}, '.', ${i})::UHUGEINT << ${32 - 8 * i})`).join(' | ')})`;
+
+/**
+ * The ranges of an iptoasn file as (fam, lo, hi, ...its data): fam 4 compares IPv4 numbers, 6
+ * IPv6. The file is numbered once into a table (a CTE read three times could number it three
+ * ways); dotted quads, nearly every line, are turned into numbers directly, the rest by ip-sql.
+ */
 async function loadRanges(store: Store, table: string, file: string, columns: readonly string[]): Promise<void> {
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${table} AS
-     WITH t AS (SELECT row_number() OVER () AS n, * FROM ${tsv(columns)}),
-     lo AS (${parsedIpSql('(SELECT n, trim(lo) AS raw FROM t)')}),
-     hi AS (${parsedIpSql('(SELECT n, trim(hi) AS raw FROM t)')})
-     SELECT CASE WHEN lo.v4 IS NOT NULL THEN 4 ELSE 6 END AS fam,
-       coalesce(lo.v4::UHUGEINT, lo.v6) AS lo, coalesce(hi.v4::UHUGEINT, hi.v6) AS hi, t.* EXCLUDE (n, lo, hi)
-     FROM t JOIN lo USING (n) JOIN hi USING (n)
-     WHERE (lo.v4 IS NOT NULL AND hi.v4 IS NOT NULL) OR (lo.v6 IS NOT NULL AND hi.v6 IS NOT NULL)`,
+    `CREATE OR REPLACE TEMP TABLE ip_range_text AS
+     SELECT row_number() OVER () AS n, * REPLACE (trim(lo) AS lo, trim(hi) AS hi),
+       regexp_full_match(trim(lo), '${QUAD}') AND regexp_full_match(trim(hi), '${QUAD}') AS quads
+     FROM ${tsv(columns)}`,
     { file },
   );
+  const data = columns.filter((c) => c !== 'lo' && c !== 'hi').map((c) => `t.${c}`).join(', ');
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${table} AS
+     WITH lo AS (${parsedIpSql('(SELECT n, lo AS raw FROM ip_range_text WHERE NOT quads)')}),
+     hi AS (${parsedIpSql('(SELECT n, hi AS raw FROM ip_range_text WHERE NOT quads)')})
+     SELECT 4 AS fam, ${quadNumber('t.lo')} AS lo, ${quadNumber('t.hi')} AS hi, ${data} FROM ip_range_text t WHERE quads
+     UNION ALL
+     SELECT CASE WHEN lo.v4 IS NOT NULL THEN 4 ELSE 6 END, coalesce(lo.v4::UHUGEINT, lo.v6), coalesce(hi.v4::UHUGEINT, hi.v6), ${data}
+     FROM ip_range_text t JOIN lo USING (n) JOIN hi USING (n)
+     WHERE (lo.v4 IS NOT NULL AND hi.v4 IS NOT NULL) OR (lo.v6 IS NOT NULL AND hi.v6 IS NOT NULL)`,
+  );
+  await store.run('DROP TABLE ip_range_text');
   const { n } = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
   if (n === 0) {
     throw new UserError({
@@ -90,6 +106,31 @@ async function refuseBadListLines(store: Store, file: string): Promise<void> {
   );
 }
 
+/**
+ * The client IPs of `ip_client` inside a range of `ranges`, with `columns` of the range. Ranges of
+ * one `part` (a list's name; the whole table when none) must not overlap: each address takes the
+ * range starting nearest below it (an ASOF join, one sorted pass) and keeps it when it ends at or
+ * after it. Two inequalities alone were planned as a nested-loop or piecewise merge join that
+ * compares every address with every range.
+ */
+function inRanges(ranges: string, columns: string, part = "''"): string {
+  return ([['4', 'v4::UHUGEINT', 'v4'], ['6', 'v6', 'v6']] as const)
+    .map(([fam, number, column]) =>
+      `SELECT c.raw, ${columns}
+       FROM (SELECT raw, ${number} AS n, p.part FROM ip_client, (SELECT DISTINCT ${part} AS part FROM ${ranges}) p WHERE ${column} IS NOT NULL) c
+       ASOF JOIN (SELECT *, ${part} AS part FROM ${ranges} WHERE fam = ${fam}) r ON c.part = r.part AND c.n >= r.lo
+       WHERE c.n <= r.hi`)
+    .join(' UNION ALL ');
+}
+
+/** Each list's ranges with overlapping ones merged (a block inside a block, a listed address inside a listed block). */
+const MERGED_LISTS = `CREATE OR REPLACE TEMP TABLE ip_list_merged AS
+  SELECT name, fam, min(lo) AS lo, max(hi) AS hi FROM (
+    SELECT *, sum(starts) OVER (PARTITION BY name, fam ORDER BY lo, hi ROWS UNBOUNDED PRECEDING) AS island FROM (
+      SELECT *, coalesce(lo > max(hi) OVER (PARTITION BY name, fam ORDER BY lo, hi ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), true)::INTEGER AS starts
+      FROM ip_list_ranges))
+  GROUP BY name, fam, island`;
+
 /** Builds `ip_context` for the client IPs of `document_requests` (empty when the case names no enrichment). */
 export async function buildIpContext(store: Store, caseFile: CaseFile): Promise<void> {
   const e = caseFile.enrichment;
@@ -105,30 +146,23 @@ export async function buildIpContext(store: Store, caseFile: CaseFile): Promise<
   if (e.asn) await loadRanges(store, 'ip_asn', e.asn, ['lo', 'hi', 'asn', 'country', 'org']);
   if (e.country) await loadRanges(store, 'ip_country', e.country, ['lo', 'hi', 'country']);
   await loadLists(store, e.lists);
-  const number = `coalesce(c.v4::UHUGEINT, c.v6)`;
-  const fam = `CASE WHEN c.v4 IS NOT NULL THEN 4 ELSE 6 END`;
-  // The narrowest range wins where ranges nest; iptoasn's "Not routed" rows (AS 0, country None) say nothing.
+  await store.run(MERGED_LISTS);
+  // iptoasn's ranges do not overlap; its "Not routed" rows (AS 0, country None) say nothing.
   await store.run(
     `CREATE OR REPLACE TEMP TABLE ip_context AS
      WITH asn AS (
-       SELECT c.raw, arg_min(r.asn, r.hi - r.lo) AS asn, arg_min(r.org, r.hi - r.lo) AS org, arg_min(r.country, r.hi - r.lo) AS country
-       FROM ip_client c JOIN ip_asn r ON ${number} >= r.lo AND ${number} <= r.hi AND r.fam = ${fam}
-       WHERE r.asn NOT IN ('0', '') GROUP BY c.raw
+       SELECT raw, asn, org, country FROM (${inRanges('ip_asn', 'r.asn, r.org, r.country')}) WHERE asn NOT IN ('0', '')
      ), ctry AS (
-       SELECT c.raw, arg_min(r.country, r.hi - r.lo) AS country
-       FROM ip_client c JOIN ip_country r ON ${number} >= r.lo AND ${number} <= r.hi AND r.fam = ${fam}
-       WHERE r.country NOT IN ('None', '') GROUP BY c.raw
+       SELECT raw, country FROM (${inRanges('ip_country', 'r.country')}) WHERE country NOT IN ('None', '')
      ), lists AS (
-       SELECT c.raw, list(DISTINCT r.name ORDER BY r.name) AS lists
-       FROM ip_client c JOIN ip_list_ranges r ON ${number} >= r.lo AND ${number} <= r.hi AND r.fam = ${fam}
-       GROUP BY c.raw
+       SELECT raw, list(DISTINCT name ORDER BY name) AS lists FROM (${inRanges('ip_list_merged', 'r.name', 'name')}) GROUP BY raw
      ), any_ip AS (SELECT raw FROM asn UNION SELECT raw FROM ctry UNION SELECT raw FROM lists)
      SELECT i.raw AS client_ip, 'AS' || asn.asn AS asn, nullif(asn.org, '') AS as_org,
        coalesce(ctry.country, CASE WHEN asn.country NOT IN ('None', '') THEN asn.country END) AS country,
        coalesce(lists.lists, []::VARCHAR[]) AS lists
      FROM any_ip i LEFT JOIN asn USING (raw) LEFT JOIN ctry USING (raw) LEFT JOIN lists USING (raw)`,
   );
-  await store.run('DROP TABLE ip_client; DROP TABLE ip_asn; DROP TABLE ip_country; DROP TABLE ip_list_ranges');
+  await store.run('DROP TABLE ip_client; DROP TABLE ip_asn; DROP TABLE ip_country; DROP TABLE ip_list_ranges; DROP TABLE ip_list_merged');
 }
 
 /** Whether the case names any IP context: renderers show its columns only then. */

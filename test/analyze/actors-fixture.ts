@@ -37,6 +37,9 @@ export function caseYaml(extra = ''): string {
   return `sources:\n  - {name: web, path: access.log, format: combined}\ndocuments:\n  routes: ["/d/{doc}"]\n  owners: owners.csv\n${extra}`;
 }
 
-export const ENRICHMENT = 'enrichment:\n  asn: ip2asn.tsv\n  lists:\n    - {name: tor-exits, path: tor.txt}\n';
-export const FILES = { 'access.log': `${LOG}\n`, 'owners.csv': OWNERS, 'ip2asn.tsv': `${ASN_TSV}\n`, 'tor.txt': TOR };
+/** A block inside a block: an address of the outer one, past the inner one, is a member all the same. */
+const NETS = '66.249.0.0/16\n66.249.64.0/24\n';
+
+export const ENRICHMENT = 'enrichment:\n  asn: ip2asn.tsv\n  lists:\n    - {name: tor-exits, path: tor.txt}\n    - {name: crawler-nets, path: nets.txt}\n';
+export const FILES = { 'access.log': `${LOG}\n`, 'owners.csv': OWNERS, 'ip2asn.tsv': `${ASN_TSV}\n`, 'tor.txt': TOR, 'nets.txt': NETS };
 

@@ -90,7 +90,7 @@ describe('actors', () => {
       ['203.0.113.50', null, null, null, []],
     ]);
     assert.deepEqual(ctx('192.0.2.99').map((i) => i.lists), [['tor-exits']]);
-    assert.deepEqual(ctx('66.249.66.1').map((i) => [i.asn, i.country]), [['AS15169', 'US']]);
+    assert.deepEqual(ctx('66.249.66.1').map((i) => [i.asn, i.country, i.lists]), [['AS15169', 'US', ['crawler-nets']]], 'inside the /16, past the /24 listed within it');
     assert.deepEqual(ctx('2001:db8::5').map((i) => [i.asn, i.as_org, i.country, i.lists]), [['AS64501', 'DOC-V6', 'DE', []]]);
   });
 

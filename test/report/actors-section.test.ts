@@ -41,9 +41,9 @@ describe('report: actors and IP context', () => {
   test('when the case names enrichment files then the IP context section gives AS, organisation, country and lists per client IP', () => {
     const md = pack('report.md');
     const ctx = md.slice(md.indexOf('## Client IP context'), md.indexOf('## Detectors'));
-    assert.match(ctx, /^\| 66\.249\.66\.1 \| 2 \| AS15169 \| GOOGLE \| US \|  \|$/m);
+    assert.match(ctx, /^\| 66\.249\.66\.1 \| 2 \| AS15169 \| GOOGLE \| US \| crawler-nets \|$/m);
     assert.match(ctx, /^\| 192\.0\.2\.99 \| 1 \|  \|  \|  \| tor-exits \|$/m);
-    assert.match(ctx, /: 1 of 6 client IPs are on a list\./);
+    assert.match(ctx, /: 2 of 6 client IPs are on a list\./);
   });
 
   test('when an account holds markup then report.html and report.md show it as text', () => {
@@ -65,7 +65,7 @@ describe('report: actors and IP context', () => {
         { f: path.join(out, 'evidence.csv') },
       );
       const at = (ip: string) => rows.find((r) => r.client_ip === ip)!;
-      assert.deepEqual(at('66.249.66.1'), { client_ip: '66.249.66.1', crawler: 'Googlebot\\/', asn: 'AS15169', as_org: 'GOOGLE', country: 'US', ip_lists: null });
+      assert.deepEqual(at('66.249.66.1'), { client_ip: '66.249.66.1', crawler: 'Googlebot\\/', asn: 'AS15169', as_org: 'GOOGLE', country: 'US', ip_lists: 'crawler-nets' });
       assert.equal(at('192.0.2.99').ip_lists, 'tor-exits');
       assert.equal(at('203.0.113.50').ip_lists, null);
       assert.equal(at('203.0.113.50').asn, null);
