@@ -15,6 +15,8 @@ import { caseWarnings, type Warning } from './warnings.js';
 import { measureAtRisk, type AtRisk } from './at-risk.js';
 import { notificationFacts, type Notification } from './people.js';
 import { accessTierSql, type AccessTier } from './tiers.js';
+import { markCrawlers, settleCrawlers, type CrawlerTotals } from './crawlers.js';
+import { buildIpContext } from './ip-context.js';
 
 /** Gaps in a source's events longer than this many hours are named (report --gap-hours, analyze --gap-hours). */
 export const DEFAULT_GAP_HOURS = 6;
@@ -99,6 +101,8 @@ export interface Analysis {
   readonly ingest: { readonly lines: number; readonly events: number; readonly rejected_lines: number; readonly files: readonly IngestFile[] };
   readonly coverage: Coverage;
   readonly detectors: readonly DetectorSummary[];
+  /** Unauthorized accesses with a known crawler's user agent, totalled apart (and left out when the case excludes them). */
+  readonly crawlers: CrawlerTotals;
   /** What a reader must know before trusting the figures (zero matches, partial coverage, ...). */
   readonly warnings: readonly Warning[];
 }
@@ -137,6 +141,7 @@ export async function analyzeCase(store: Store, caseFile: CaseFile, top = 10, o:
     notification: await notificationFacts(store, caseFile, o.reportedAt ?? new Date()),
     context: { ...figures.context, reference },
     top: figures.top,
+    crawlers: figures.crawlers,
     ingest: {
       lines: totals.lines as number,
       events: totals.events as number,
@@ -155,6 +160,7 @@ export interface Figures {
   readonly context: Omit<Analysis['context'], 'reference'>;
   readonly top: Analysis['top'];
   readonly runs: readonly DetectorRun[];
+  readonly crawlers: CrawlerTotals;
 }
 
 /**
@@ -169,13 +175,17 @@ export async function figuresOnDuckDb(store: Store, caseFile: CaseFile, top: num
   await stage('document-requests-built');
   const runs = await runDetectors(store, caseFile.detectors, loaded);
   await stage('detectors-run');
+  await markCrawlers(store);
+  await buildIpContext(store, caseFile);
   await store.run(
     `CREATE OR REPLACE TEMP TABLE unauthorized AS
-     SELECT r.*, ${detectorList(runs)} AS detectors, ${accessTierSql('r', 'tf')} AS tier
+     SELECT r.*, ${detectorList(runs)} AS detectors, ${accessTierSql('r', 'tf')} AS tier, c.crawler
      FROM document_requests r
      LEFT JOIN files tf ON tf.file_id = r.file_id
-     JOIN (SELECT event_id, bit_or(${detectorBit(runs)}) AS mask FROM findings WHERE counts_as = 'disclosure' GROUP BY event_id) f USING (event_id)`,
+     JOIN (SELECT event_id, bit_or(${detectorBit(runs)}) AS mask FROM findings WHERE counts_as = 'disclosure' GROUP BY event_id) f USING (event_id)
+     LEFT JOIN crawler_agents c ON c.user_agent = r.user_agent`,
   );
+  const crawlers = await settleCrawlers(store, caseFile.exclude.crawlers);
   const hasSubjects = caseFile.documents.subjects !== undefined;
   const s = await store.one(
     `SELECT count(*) AS unauthorized_accesses, count(DISTINCT document) AS documents, count(DISTINCT client_ip) AS unique_ips,
@@ -225,6 +235,7 @@ export async function figuresOnDuckDb(store: Store, caseFile: CaseFile, top: num
     context: c as unknown as Figures['context'],
     top: { ips: await topBy('client_ip'), accounts: await topBy('account'), documents: await topBy('document') },
     runs,
+    crawlers,
   };
 }
 

@@ -12,6 +12,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 import { EXIT, UserError, type UserMessage } from '../util/user-error.js';
 import { checkTimeZone } from './time-zone.js';
 import { atRiskProblems, parseAtRisk, type AtRiskChoice } from './at-risk-choice.js';
+import { enrichmentFileProblems, enrichmentSchema, type Enrichment } from './enrichment-spec.js';
 import { EVENT_FIELDS, FORMAT_NAMES, SOURCE_ROLES, type EventField, type FormatName, type SourceRole } from './vocabulary.js';
 
 export interface SourceSpec {
@@ -58,6 +59,10 @@ export interface CaseFile {
     /** `breach.at_risk`: which documents the flaw exposed (at-risk.ts in analyze says how each is counted). */
     readonly atRisk: AtRiskChoice;
   };
+  /** `exclude.crawlers`: accesses with a known crawler's user agent are left out of the figures (they are still totalled apart). */
+  readonly exclude: { readonly crawlers: boolean };
+  /** Offline IP context the responder brings (absolute paths): iptoasn TSVs and named address lists. */
+  readonly enrichment: Enrichment;
   /** Accepted with a warning (an old time zone name...); the commands print them as `warning:` lines. */
   readonly warnings: readonly string[];
   /** `file:line (key path)` of a key, for messages about the case file found after it loaded. */
@@ -189,11 +194,16 @@ const caseSchema = z.strictObject({
       at_risk: z.string().min(1).optional(),
     })
     .optional(),
+  exclude: z.strictObject({ crawlers: z.boolean().default(false) }).optional(),
+  enrichment: enrichmentSchema.optional(),
 });
 
 /** Every key a case file may hold, by key path, for "did you mean" hints. */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['case', 'timezone', 'window', 'sources', 'network', 'documents', 'authorized', 'detectors', 'aware_at', 'breach'],
+  '': ['case', 'timezone', 'window', 'sources', 'network', 'documents', 'authorized', 'detectors', 'aware_at', 'breach', 'exclude', 'enrichment'],
+  exclude: ['crawlers'],
+  enrichment: ['asn', 'country', 'lists'],
+  list: ['name', 'path'],
   breach: ['nature', 'likely_consequences', 'measures', 'contact', 'at_risk'],
   window: ['from', 'to'],
   source: ['name', 'path', 'format', 'timezone', 'role', 'fields'],
@@ -214,6 +224,7 @@ function knownKeysAt(p: KeyPath): readonly string[] {
   if (p.length === 0) return KNOWN_KEYS['']!;
   const last = p[p.length - 1];
   if (typeof last === 'number' && p[0] === 'sources') return KNOWN_KEYS.source!;
+  if (typeof last === 'number' && p[0] === 'enrichment') return KNOWN_KEYS.list!;
   return KNOWN_KEYS[String(last)] ?? [];
 }
 
@@ -345,7 +356,7 @@ function definitionOf(format: Record<string, unknown>): FormatDefinition {
 }
 
 /** Where strings are expected, a plain scalar YAML reads as a number or boolean keeps its text as written. */
-const TEXT_PATHS: readonly (readonly (string | number | '*')[])[] = [['case'], ['authorized', 'accounts', '*'], ['sources', '*', 'name'], ['breach', '*']];
+const TEXT_PATHS: readonly (readonly (string | number | '*')[])[] = [['case'], ['authorized', 'accounts', '*'], ['sources', '*', 'name'], ['breach', '*'], ['enrichment', 'lists', '*', 'name']];
 
 /** `authorized.accounts: [00123, 1e3, 0x1F]` are accounts 00123, 1e3 and 0x1F, not 123, 1000 and 31. */
 function keepSourceText(doc: Document): void {
@@ -418,6 +429,7 @@ function semanticProblems(raw: Record<string, unknown>, dir: string, detectors: 
     problems.push({ path: ['authorized', 'accounts'], what: `file not found: ${authorized.accounts}`, help: 'give a list of accounts or the path of a file with one account per line' });
   }
   problems.push(...atRiskProblems(isRecord(raw.breach) ? raw.breach.at_risk : undefined, dir));
+  problems.push(...enrichmentFileProblems(raw.enrichment, dir).map((p) => ({ path: p.path, what: p.what, help: p.help })));
   const window = isRecord(raw.window) ? raw.window : {};
   const time = (v: unknown) => (v instanceof Date ? v : typeof v === 'string' ? parseIsoTime(v) : undefined);
   const from = time(window.from);
@@ -506,6 +518,12 @@ export function loadCaseFile(casePath: string, detectors: readonly Detector[] = 
       measures: raw.breach?.measures,
       contact: raw.breach?.contact,
       atRisk: parseAtRisk(raw.breach?.at_risk, dir),
+    },
+    exclude: { crawlers: raw.exclude?.crawlers ?? false },
+    enrichment: {
+      asn: raw.enrichment?.asn === undefined ? undefined : path.resolve(dir, raw.enrichment.asn),
+      country: raw.enrichment?.country === undefined ? undefined : path.resolve(dir, raw.enrichment.country),
+      lists: (raw.enrichment?.lists ?? []).map((l) => ({ name: l.name, path: path.resolve(dir, l.path) })),
     },
     warnings: warnings.sort((a, b) => a.line - b.line).map((w) => w.text),
     locate: where,

@@ -43,6 +43,14 @@ export async function figureEngine(o: EngineOptions, store: Store, caseFile: Cas
       help: 'leave out --clickhouse-url to run ClickHouse in-process (npm run setup:clickhouse installs it)',
     });
   }
+  if (caseFile.exclude.crawlers) {
+    throw new UserError({
+      what: 'exclude: {crawlers: true} is not available with --engine clickhouse in this version',
+      where: caseFile.path,
+      why: 'known crawlers are marked in DuckDB after ClickHouse has made the figures, so they could be totalled but not left out',
+      help: 'run with --engine duckdb (the default), or count crawlers in (leave out exclude.crawlers)',
+    });
+  }
   let dir = o.events === undefined ? undefined : path.resolve(o.events);
   if (dir === undefined) {
     dir = path.join(store.dir, 'parquet');

@@ -94,6 +94,16 @@ program
   .action(async (casePath: string, o: { db?: string; json?: boolean; top: number }) => (await import('./routes-command.js')).routesCommand(casePath, o));
 
 program
+  .command('actors')
+  .description('ingest what is new, analyze, then list who did it: per account (or client IP when anonymous) the timeline of its document requests, sessions, attempts, enumeration, crawlers')
+  .argument('<case>', 'case file (YAML)')
+  .addOption(dbOption())
+  .option('--json', 'print one JSON object on stdout')
+  .option('--top <n>', 'actors to list (most accesses first), and sessions and IPs per actor shown with --actor', positiveInteger, 50)
+  .option('--actor <key>', 'show this actor (an account, or a client IP for anonymous access) in detail: sessions and client IPs')
+  .action(async (casePath: string, o: { db?: string; json?: boolean; top: number; actor?: string }) => (await import('./actors-command.js')).actorsCommand(casePath, o));
+
+program
   .command('dashboard')
   .description('ingest what is new, then browse the figures, timeline, top actors and detectors in the terminal; drill down to the raw lines')
   .argument('<case>', 'case file (YAML)')

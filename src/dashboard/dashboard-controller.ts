@@ -1,4 +1,4 @@
-import { KEY_PANELS, TOP_ROWS, type DashboardSource, type EventDetail, type EventsPage, type KeyPanel, type PanelRow } from './dashboard-source.js';
+import { KEY_PANELS, TOP_ROWS, type ActorDetail, type DashboardSource, type EventDetail, type EventsPage, type KeyPanel, type PanelRow } from './dashboard-source.js';
 import { ANALYSING, PAGE_ROWS, neededOffset, panelRows, reduceKey, type Command, type DashboardState, type EventsView, type KeyInput, type View } from './dashboard-state.js';
 import { listRows, pageTop, type Size } from './layout.js';
 
@@ -79,7 +79,7 @@ export class DashboardController {
         const filter = start.panels[p].filter;
         if (filter) filtered.set(p, { filter, rows: await this.source.topMatching(p, filter, TOP_ROWS) });
       }
-      const loaded = new Map<number, EventsPage | EventDetail | null>();
+      const loaded = new Map<number, Loaded>();
       for (const v of start.stack) loaded.set(v.id, await this.load(v, start.size));
       this.update((s) => {
         if (s.window !== start.window) return s; // a newer window's analysis is queued behind this one
@@ -118,8 +118,9 @@ export class DashboardController {
     });
   }
 
-  private async load(view: View, size: Size): Promise<EventsPage | EventDetail | null> {
+  private async load(view: View, size: Size): Promise<Loaded> {
     if (view.kind === 'event') return (await this.source.event(view.eventId)) ?? null;
+    if (view.kind === 'actor') return (await this.source.actor(view.panel, view.key)) ?? null;
     const visible = listRows(size);
     const offset = neededOffset(view, size) ?? pageTop(view.selected, visible);
     return this.source.events(view.target, view.filter, offset, Math.max(PAGE_ROWS, visible));
@@ -158,8 +159,11 @@ function sameQuery(a: View, b: View): boolean {
   return a.kind === 'events' && b.kind === 'events' ? a.filter === b.filter : a.kind === b.kind;
 }
 
-function withLoaded(v: View, result: EventsPage | EventDetail | null): View {
+type Loaded = EventsPage | EventDetail | ActorDetail | null;
+
+function withLoaded(v: View, result: Loaded): View {
   if (v.kind === 'event') return { ...v, detail: result as EventDetail | null };
+  if (v.kind === 'actor') return { ...v, detail: result as ActorDetail | null };
   return { ...v, page: result as EventsPage };
 }
 

@@ -3,8 +3,9 @@ import type { Row, Store } from '../db/store.js';
 import { analyzeCase, type Analysis } from '../analyze/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
 import { chooseBucket, UNIT_MS, type BucketUnit } from '../report/timeline-buckets.js';
+import { actorDetail, buildActors } from '../analyze/actors.js';
 import { UserError } from '../util/user-error.js';
-import { TOP_ROWS, type AnalysisWindow, type DashboardSource, type EventDetail, type EventRow, type EventsPage, type KeyPanel, type PanelRow, type Snapshot, type Target, type Timeline } from './dashboard-source.js';
+import { TOP_ROWS, type AnalysisWindow, type ActorDetail, type DashboardSource, type EventDetail, type EventRow, type EventsPage, type KeyPanel, type PanelRow, type Snapshot, type Target, type Timeline } from './dashboard-source.js';
 
 /** Identifiers for the key panels: fixed names, never text from a person or a log. */
 const KEY_COLUMN: Record<KeyPanel, 'client_ip' | 'account' | 'document'> = { ips: 'client_ip', accounts: 'account', documents: 'document' };
@@ -18,6 +19,9 @@ const TIME = `'%Y-%m-%d %H:%M:%S'`;
  */
 export class DashboardData implements DashboardSource {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The analysis the temp tables hold, and whether its actor tables are built (on the first actor view). */
+  private analysis: Analysis | undefined;
+  private actorsBuilt = false;
 
   constructor(
     private readonly store: Store,
@@ -45,6 +49,8 @@ export class DashboardData implements DashboardSource {
   snapshot(window: AnalysisWindow): Promise<Snapshot> {
     return this.serial(async () => {
       const analysis = await analyzeCase(this.store, { ...this.caseFile, window }, TOP_ROWS);
+      this.analysis = analysis;
+      this.actorsBuilt = false;
       return { analysis, timeline: await this.timeline(analysis, window) };
     });
   }
@@ -124,6 +130,35 @@ export class DashboardData implements DashboardSource {
       return { ...e, findings };
     });
   }
+
+  actor(panel: 'ips' | 'accounts', key: string): Promise<ActorDetail | undefined> {
+    return this.serial(async () => {
+      if (!this.analysis) return undefined;
+      if (!this.actorsBuilt) await buildActors(this.store, this.analysis.detectors);
+      this.actorsBuilt = true;
+      return actorOf(this.store, panel, key);
+    });
+  }
+}
+
+/** Sessions and client IPs an actor view loads. */
+const ACTOR_ROWS = 200;
+
+/** The actor behind a panel row: the account; for an IP its anonymous actor, else the busiest account seen from it. */
+async function actorOf(store: Store, panel: 'ips' | 'accounts', key: string): Promise<ActorDetail | undefined> {
+  if (panel === 'accounts') {
+    const d = (await actorDetail(store, key, ACTOR_ROWS)).find((x) => x.actor.kind === 'account');
+    return d && { ...d, accountsFromIp: [] };
+  }
+  const accounts = (
+    await store.all<{ account: string }>(
+      `SELECT account FROM unauthorized WHERE client_ip = $ip AND account IS NOT NULL GROUP BY account ORDER BY count(*) DESC, account LIMIT $n`,
+      { ip: key, n: ACTOR_ROWS },
+    )
+  ).map((r) => r.account);
+  const anonymous = (await actorDetail(store, key, ACTOR_ROWS)).find((x) => x.actor.kind === 'ip');
+  const d = anonymous ?? (accounts[0] === undefined ? undefined : (await actorDetail(store, accounts[0], ACTOR_ROWS)).find((x) => x.actor.kind === 'account'));
+  return d && { ...d, accountsFromIp: accounts };
 }
 
 /** Monday 1970-01-05: week buckets start on Mondays, as the report's do. */

@@ -1,5 +1,6 @@
 import type { Analysis } from '../analyze/analysis.js';
 import type { BucketUnit } from '../report/timeline-buckets.js';
+import type { ActorIp, ActorRow, ActorSession } from '../analyze/actors.js';
 
 /** The window an analysis runs over; an open side is undefined, as in the case file. */
 export interface AnalysisWindow {
@@ -87,6 +88,15 @@ export interface EventDetail {
   readonly findings: readonly { readonly detector: string; readonly counts_as: string; readonly reason: string }[];
 }
 
+/** An actor's timeline (actor view): the account, or the anonymous client IP, behind a panel row. */
+export interface ActorDetail {
+  readonly actor: ActorRow;
+  readonly sessions: readonly ActorSession[];
+  readonly ips: readonly ActorIp[];
+  /** From the IP panel: the accounts that made unauthorized accesses from that IP (besides its anonymous actor). */
+  readonly accountsFromIp: readonly string[];
+}
+
 /** The follow loop's state, shown in the header. */
 export interface IngestState {
   readonly following: boolean;
@@ -107,4 +117,6 @@ export interface DashboardSource {
   topMatching(panel: KeyPanel, text: string, limit: number): Promise<readonly PanelRow[]>;
   events(target: Target, filter: string, offset: number, limit: number): Promise<EventsPage>;
   event(eventId: number): Promise<EventDetail | undefined>;
+  /** The actor behind a row of the IP or account panel; undefined when it has no unauthorized access. */
+  actor(panel: 'ips' | 'accounts', key: string): Promise<ActorDetail | undefined>;
 }

@@ -1,6 +1,6 @@
 import type { Key } from 'ink';
 import { parseIsoTime } from '../case/case-file.js';
-import { PANELS, type AnalysisWindow, type EventDetail, type EventsPage, type IngestState, type PanelId, type PanelRow, type Snapshot, type Target } from './dashboard-source.js';
+import { PANELS, type ActorDetail, type AnalysisWindow, type EventDetail, type EventsPage, type IngestState, type PanelId, type PanelRow, type Snapshot, type Target } from './dashboard-source.js';
 import { listRows, pageTop, panelBodyRows, type Size } from './layout.js';
 
 export interface PanelState {
@@ -28,7 +28,17 @@ export interface EventView {
   readonly detail: EventDetail | null | undefined;
 }
 
-export type View = EventsView | EventView;
+/** The actor behind a row of the IP or account panel: its timeline. */
+export interface ActorView {
+  readonly kind: 'actor';
+  readonly id: number;
+  readonly panel: 'ips' | 'accounts';
+  readonly key: string;
+  /** Undefined while loading; null when the row has no actor with an unauthorized access. */
+  readonly detail: ActorDetail | null | undefined;
+}
+
+export type View = EventsView | EventView | ActorView;
 
 export interface Prompt {
   readonly kind: 'filter' | 'window';
@@ -178,7 +188,7 @@ export function reduceKey(s: DashboardState, input: string, key: KeyInput): { st
   const top = topView(s);
   if (!top) return overviewKey(state, input, key);
   if (key.escape || key.backspace || key.leftArrow) return { state: { ...state, stack: s.stack.slice(0, -1) } };
-  if (top.kind === 'event') return { state };
+  if (top.kind !== 'events') return { state };
   if (input === '/') return { state: { ...state, prompt: { kind: 'filter', text: top.filter, error: undefined } } };
   const total = top.page?.total ?? 0;
   const by = moveBy(input, key, listRows(s.size));
@@ -214,6 +224,12 @@ function overviewKey(s: DashboardState, input: string, key: KeyInput): { state: 
   const rows = panelRows(s, s.focus);
   const by = moveBy(input, key, panelBodyRows(s.size));
   if (by !== undefined) return { state: withPanel(s, s.focus, (p) => ({ ...p, selected: moved(p.selected, by, rows.length) })) };
+  if (input === 'a' && (s.focus === 'ips' || s.focus === 'accounts')) {
+    const row = rows[s.panels[s.focus].selected];
+    if (!row || !('key' in row)) return { state: s };
+    const view: ActorView = { kind: 'actor', id: s.nextId, panel: s.focus, key: row.key, detail: undefined };
+    return { state: { ...s, stack: [...s.stack, view], nextId: s.nextId + 1 }, command: { kind: 'load-view', viewId: view.id } };
+  }
   if (key.return) {
     const row = rows[s.panels[s.focus].selected];
     if (!row) return { state: s };

@@ -18,7 +18,7 @@ import { arrowSchema, packedSql, writeArrowFile } from './evidence-arrow.js';
 /** Columns of evidence.csv / .parquet / .arrow, in order. */
 export const EVIDENCE_COLUMNS = [
   'event_time', 'client_ip', 'account', 'document', 'subjects', 'detectors', 'reason', 'method', 'path', 'status', 'bytes', 'tier',
-  'user_agent', 'referer', 'source', 'file', 'line', 'file_sha256', 'raw_line',
+  'user_agent', 'referer', 'crawler', 'asn', 'as_org', 'country', 'ip_lists', 'source', 'file', 'line', 'file_sha256', 'raw_line',
 ] as const;
 
 const NUMERIC = new Set(['status', 'bytes', 'line']);
@@ -40,6 +40,7 @@ SELECT
   array_to_string(u.detectors, ';') AS detectors,
   r.reason,
   u.method, u.path, u.status, u.bytes, u.tier, u.user_agent, u.referer,
+  u.crawler, ic.asn, ic.as_org, ic.country, array_to_string(ic.lists, ';') AS ip_lists,
   u.source, fl.path AS file, u.line, fl.sha256 AS file_sha256, l.raw AS raw_line,
   u.time AS sort_time, u.event_id AS sort_id
 FROM unauthorized u
@@ -47,6 +48,7 @@ JOIN case_segments s ON s.file_id = u.file_id
 JOIN case_chain_file fl ON fl.chain_id = s.chain_id
 JOIN lines l ON l.file_id = u.file_id AND l.line = u.line
 LEFT JOIN ${reasons} r ON r.event_id = u.event_id
+LEFT JOIN ip_context ic ON ic.client_ip = u.client_ip
 -- one aggregate per document, not per access (a million correlated string_agg states do not spill)
 LEFT JOIN (SELECT document_id, string_agg(subject_id, ';' ORDER BY subject_id) AS subjects FROM subjects
            WHERE document_id IN (SELECT document FROM unauthorized) GROUP BY document_id) ds ON ds.document_id = u.document`;
@@ -165,6 +167,10 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
     .map(([k, p]) => ({ role: `documents.${k}`, path: path.relative(caseFile.dir, p), sha256: hashFile(p).sha256 }));
   const accounts = caseFile.authorized.accountsFile;
   if (accounts !== undefined) reference.push({ role: 'authorized.accounts', path: path.relative(caseFile.dir, accounts), sha256: hashFile(accounts).sha256 });
+  const e = caseFile.enrichment;
+  for (const [role, file] of [['enrichment.asn', e.asn], ['enrichment.country', e.country], ...e.lists.map((l) => [`enrichment.lists.${l.name}`, l.path])] as const) {
+    if (file !== undefined) reference.push({ role, path: path.relative(caseFile.dir, file), sha256: hashFile(file).sha256 });
+  }
   const outputs = readdirSync(o.outDir)
     .filter((f) => f !== MANIFEST)
     .sort()

@@ -4,6 +4,8 @@ import { loadDetectors } from '../case/detector-catalog.js';
 import type { Analysis } from '../analyze/analysis.js';
 import { timelineChart } from './report-timeline.js';
 import type { TimelineChart } from './section.js';
+import { actorsSection, ipContextSection } from './actors-section.js';
+import type { Section } from './section.js';
 
 /** Everything report.html and report.md show, gathered once so the two cannot disagree. */
 export interface ReportModel {
@@ -29,6 +31,8 @@ export interface ReportModel {
   readonly breach: CaseFile['breach'];
   readonly awareAt: string | null;
   readonly deadline: string | null;
+  /** Sections drawn from the section model, after the per-document table: actors, IP context. */
+  readonly sections: readonly Section[];
 }
 
 export interface TopLine {
@@ -126,6 +130,7 @@ export async function buildReportModel(store: Store, caseFile: CaseFile, analysi
     breach: caseFile.breach,
     awareAt: iso(caseFile.awareAt),
     deadline: iso(deadline),
+    sections: [await actorsSection(store, analysis, maxRows), await ipContextSection(store, caseFile, maxRows)].filter((x): x is Section => x !== undefined),
   };
 }
 

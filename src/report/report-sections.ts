@@ -38,6 +38,7 @@ export function reportSections(m: ReportModel): Section[] {
     accountSection(m),
     documentSection(m),
     categorySection(m),
+    ...m.sections,
     ...appendixSections(m),
   ];
   return sections.filter((s): s is Section => s !== null);

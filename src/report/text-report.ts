@@ -2,6 +2,7 @@ import type { Analysis, TopRow } from '../analyze/analysis.js';
 import { figuresSentence } from './figures-sentence.js';
 import { plural } from '../util/plural.js';
 import { clip, terminalSafe } from '../util/terminal-safe.js';
+import { crawlerSentence } from '../analyze/crawlers.js';
 
 const n = (x: number) => x.toLocaleString('en');
 /** Gaps listed per source in the text output; --json and the report list them all. */
@@ -69,8 +70,9 @@ export function renderTextReport(a: Analysis, zone?: string): string {
   out.push(
     `Not counted:       ${plural(c.authorized_disclosures, 'authorized disclosure')} (owner, grant, staff), ${n(c.outside_window_disclosures)} outside the window, ` +
       `${n(c.unknown_document_disclosures)} of ids not in the owners file, ${plural(c.attempts, 'refused attempt')}`,
-    '',
   );
+  if (a.crawlers.accesses > 0 || a.crawlers.excluded) out.push(`Crawlers:          ${terminalSafe(crawlerSentence(a.crawlers))}`);
+  out.push('');
   out.push(...table('Top client IPs', a.top.ips, 'client IP', ['documents', 'accounts'], zone));
   out.push(...table('Top accounts', a.top.accounts, 'account', ['documents', 'ips'], zone));
   out.push(...table('Top documents', a.top.documents, 'document', ['ips', 'accounts'], zone));

@@ -1,7 +1,7 @@
 // Canned data for frame tests: the shapes the data layer returns, with the sample's figures, so
 // frames render without DuckDB and without timing.
 import type { Analysis, TopRow } from '../../src/analyze/analysis.js';
-import type { DashboardSource, EventDetail, EventRow, EventsPage, KeyPanel, PanelRow, Snapshot, Target } from '../../src/dashboard/dashboard-source.js';
+import type { ActorDetail, DashboardSource, EventDetail, EventRow, EventsPage, KeyPanel, PanelRow, Snapshot, Target } from '../../src/dashboard/dashboard-source.js';
 import { initialState, type DashboardState } from '../../src/dashboard/dashboard-state.js';
 
 /** An account name a hostile log line carries: it retitles the terminal and clears it if printed raw. */
@@ -54,6 +54,7 @@ export function analysis(over: Partial<Analysis['summary']> = {}): Analysis {
     },
     coverage: { from: '2015-03-16T00:00:00Z', to: '2015-04-13T00:00:00Z', gap_hours: 6, sources: [] },
     warnings: [],
+    crawlers: { excluded: false, accesses: 0, actors: 0, by_crawler: [], list: 'reference/crawler-user-agents.txt' },
     detectors: [
       { id: 'anonymous_document_access', title: 'Anonymous document access', counts_as: 'disclosure', level: 'high', findings: 115, error: null, file: 'queries/anonymous_document_access.sql', line: null },
       { id: 'cross_account_document_access', title: 'Cross-account document access', counts_as: 'disclosure', level: 'high', findings: 120, error: null, file: 'queries/cross_account_document_access.sql', line: null },
@@ -136,6 +137,31 @@ export class FakeSource implements DashboardSource {
     this.calls.push(`event ${eventId}`);
     return detail(eventId);
   }
+  async actor(panel: 'ips' | 'accounts', key: string): Promise<ActorDetail | undefined> {
+    this.calls.push(`actor ${panel} ${key}`);
+    return key === 'M104233' || key === '203.0.113.7' ? actorDetail(panel === 'ips' ? [HOSTILE_ACCOUNT] : []) : undefined;
+  }
+}
+
+/** The sample's busiest actor, as actors.ts returns it; `accountsFromIp` as the IP panel gives it. */
+export function actorDetail(accountsFromIp: readonly string[] = []): ActorDetail {
+  return {
+    actor: {
+      kind: 'account', actor: 'M104233', accesses: 52, documents: 40, requests: 57, attempts: 3, attempts_before_first_access: 0,
+      first_request: '2015-03-16T19:40:28Z', last_request: '2015-04-02T17:35:15Z', first_access: '2015-03-16T19:41:43Z', last_access: '2015-04-02T17:35:15Z',
+      sessions: 2, ips: 2, user_agents: 2, crawler_accesses: 0, crawler: null,
+      enumeration: { findings: 51, max_documents_in_window: 17, window_minutes: 10, longest_walk: 32 },
+    },
+    sessions: [
+      { session: 1, from: '2015-03-16T19:40:28Z', to: '2015-03-16T19:52:50Z', requests: 19, accesses: 15, attempts: 2, documents: 18, ips: ['203.0.113.7'], user_agents: 1 },
+      { session: 2, from: '2015-03-19T12:17:01Z', to: '2015-03-19T12:26:57Z', requests: 18, accesses: 18, attempts: 0, documents: 17, ips: ['203.0.113.88'], user_agents: 1 },
+    ],
+    ips: [
+      { client_ip: '203.0.113.7', requests: 34, asn: 'AS64500', as_org: 'EXAMPLE-NET', country: 'GB', lists: ['tor-exits'] },
+      { client_ip: '203.0.113.88', requests: 23, asn: null, as_org: null, country: null, lists: [] },
+    ],
+    accountsFromIp,
+  };
 }
 
 export function state(over: Partial<DashboardState> = {}): DashboardState {

@@ -304,4 +304,45 @@ describe('dashboard drill-down path', () => {
     assert.ok(app.frames.some((f) => plain(f).includes('\\x1b]2;pwned\\x07\\x1b[2J')), 'shown as visible escapes');
     assert.ok(!app.frames.some((f) => f.includes(HOSTILE_ACCOUNT)));
   });
+
+  test('when a is pressed on an account then its actor view shows sessions, IPs with their context and enumeration; Esc goes back', async () => {
+    const source = new FakeSource();
+    const controller = new DashboardController(source, state(), () => new Date(0));
+    const app = render(<DashboardApp controller={controller} fitTerminal={false} />);
+    for (const k of ['\t', 'a']) {
+      app.stdin.write(k);
+      await settle(controller);
+    }
+    assert.equal(source.calls.at(-1), 'actor accounts M104233');
+    assertGolden('actor-account', app.lastFrame());
+    const f = plain(app.lastFrame());
+    assert.match(f, /^account M104233 · 52 accesses · 40 documents · 2 sessions · 2 IPs · 2 UAs$/m);
+    assert.match(f, /^enumeration: up to 17 documents within 10 min; walk of 32 consecutive ids$/m);
+    assert.match(f, /^ {3}2 {2}2015-03-19 12:17:01 \.\. 12:26:57 {2}18 req 18 acc 0 att 17 docs {2}203\.0\.113\.88$/m);
+    assert.match(f, /^ {2}203\.0\.113\.7 {2}34 req {2}AS64500 · EXAMPLE-NET · GB · tor-exits$/m);
+    app.stdin.write('\x1b');
+    await settle(controller);
+    assert.match(plain(app.lastFrame()), /▸ Top accounts/);
+  });
+
+  test('when a is pressed on an IP then the accounts seen from it are listed, hostile names as visible escapes', async () => {
+    const source = new FakeSource();
+    const controller = new DashboardController(source, state(), () => new Date(0));
+    const app = render(<DashboardApp controller={controller} fitTerminal={false} />);
+    app.stdin.write('a');
+    await settle(controller);
+    assert.equal(source.calls.at(-1), 'actor ips 203.0.113.7');
+    for (const fr of app.frames) assertNoRawControls(fr);
+    assert.match(plain(app.lastFrame()), /^accounts from 203\.0\.113\.7: \\x1b\]2;pwned/m);
+  });
+
+  test('when a is pressed on a row with no actor then the view says so', async () => {
+    const controller = new DashboardController(new FakeSource(), state(), () => new Date(0));
+    const app = render(<DashboardApp controller={controller} fitTerminal={false} />);
+    for (const k of ['\x1b[B', 'a']) {
+      app.stdin.write(k);
+      await settle(controller);
+    }
+    assert.match(plain(app.lastFrame()), /no actor with an unauthorized access behind 198\.51\.100\.23/);
+  });
 });

@@ -1,4 +1,6 @@
 import { accessTierSql, tierCounts } from '../tiers.js';
+import { markCrawlers, settleCrawlers } from '../crawlers.js';
+import { buildIpContext } from '../ip-context.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,8 +52,11 @@ export function clickhouseEngine(dir: string, o: { writeReference?: boolean } = 
       await stage('figures');
       await handBack(ch, store);
       await stage('handed-back');
-      // The tier needs the store's format of each line's file: counted in DuckDB, as the tier column is.
-      return { ...figures, summary: { ...figures.summary, tiers: await tierCounts(store) } };
+      // The tier needs the store's format of each line's file: counted in DuckDB, as the tier column is;
+      // crawlers and IP context are marked in DuckDB too, over the tables handed back.
+      await buildIpContext(store, caseFile);
+      const crawlers = await settleCrawlers(store, false);
+      return { ...figures, summary: { ...figures.summary, tiers: await tierCounts(store) }, crawlers };
     } finally {
       ch.close();
     }
@@ -139,10 +144,18 @@ async function handBack(ch: ClickHouseSession, store: Store): Promise<void> {
       table === 'findings'
         ? `CREATE OR REPLACE TEMP VIEW findings AS SELECT * FROM ${rows}`
         : `CREATE OR REPLACE TEMP VIEW ${table} AS
-           SELECT p.*, f.file_id${table === 'unauthorized' ? `, ${accessTierSql('p', 'f')} AS tier` : ''} FROM ${rows} p
+           SELECT p.*, f.file_id${table === 'unauthorized' ? `, ${accessTierSql('p', 'f')} AS tier, (SELECT c.crawler FROM crawler_agents c WHERE c.user_agent = p.user_agent) AS crawler` : ''} FROM ${rows} p
            LEFT JOIN case_chain_file k ON k.path = p.file_path AND k.source = p.source
            LEFT JOIN files f ON f.chain_id = k.chain_id AND p.line BETWEEN f.first_line AND f.physical_lines
              AND f.file_id IN (SELECT file_id FROM case_segments)`,
     );
+    if (table === 'document_requests') await markCrawlers(store);
+  }
+  // The enumeration detector's own rows (burst size, walk length): the actors' pattern reads them.
+  const enumeration = 'detector_document_id_enumeration';
+  if ((await ch.all<{ name: string }>(`SELECT name FROM system.tables WHERE database = currentDatabase() AND name = ${chQuote(enumeration)}`)).length > 0) {
+    const file = path.join(dir, `${enumeration}.parquet`);
+    await ch.run(`INSERT INTO FUNCTION file(${chQuote(file)}, Parquet) SELECT * FROM ${enumeration}`);
+    await store.run(`CREATE OR REPLACE TEMP VIEW ${enumeration} AS SELECT * FROM read_parquet(${quoteString(file)})`);
   }
 }

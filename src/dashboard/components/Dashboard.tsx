@@ -5,6 +5,7 @@ import { FOOTER_ROWS, HEADER_ROWS, TIMELINE_ROWS, frameColumns, frameRows, listR
 import { DetectorsPanel } from './DetectorsPanel.js';
 import { EventDetailView } from './EventDetailView.js';
 import { EventList } from './EventList.js';
+import { ActorTimelineView } from './ActorTimelineView.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { KeysHelp } from './KeysHelp.js';
@@ -34,6 +35,8 @@ export function Dashboard({ state }: { readonly state: DashboardState }) {
           <Overview state={state} width={width} />
         ) : top.kind === 'events' ? (
           <EventList view={top} width={width} height={listRows(state.size)} />
+        ) : top.kind === 'actor' ? (
+          <ActorTimelineView view={top} width={width} height={bodyHeight} />
         ) : (
           <EventDetailView view={top} zone={state.zone} width={width} height={bodyHeight} />
         )}

@@ -4,7 +4,7 @@ import { displayWidth } from '../../util/terminal-safe.js';
 import { cell } from '../layout.js';
 
 const HINTS = {
-  overview: '↑↓ row  Tab panel  Enter events  / filter  w window  ? keys  q quit',
+  overview: '↑↓ row  Tab panel  Enter events  a actor  / filter  w window  ? keys  q quit',
   events: '↑↓ row  PgUp/PgDn page  Enter raw line  Esc back  / filter  ? keys  q quit',
   event: 'Esc back  w window  ? keys  q quit',
 } as const;

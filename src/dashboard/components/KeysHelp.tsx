@@ -6,6 +6,7 @@ export const KEYS: readonly (readonly [string, string])[] = [
   ['↑ ↓ j k', 'move between rows'],
   ['PgUp PgDn Home End', 'a page up or down, first or last row'],
   ['Enter', 'list the events behind the row; on an event, its raw line'],
+  ['a', 'the actor of an IP or account: sessions, IPs'],
   ['Esc', 'back; in the overview, clear the panel filter'],
   ['/', 'filter panel or list by text (Enter applies, Esc cancels)'],
   ['w', 'change the window: FROM .. TO, ISO 8601, empty side = open'],
