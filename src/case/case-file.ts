@@ -54,12 +54,21 @@ export interface CaseFile {
     readonly likelyConsequences: string | undefined;
     readonly measures: string | undefined;
     readonly contact: string | undefined;
+    /** `notice_template` (absolute): the Art. 34 notice template replacing the built-in one. */
+    readonly noticeTemplate: string | undefined;
+    /** GDPR Art. 33(4): a first report, or a follow-up to one (`report --previous`). */
+    readonly phase: BreachPhase | undefined;
+    /** The regulator's case reference. */
+    readonly reference: string | undefined;
   };
   /** Accepted with a warning (an old time zone name...); the commands print them as `warning:` lines. */
   readonly warnings: readonly string[];
   /** `file:line (key path)` of a key, for messages about the case file found after it loaded. */
   readonly locate: (keyPath: readonly (string | number)[]) => string;
 }
+
+export const BREACH_PHASES = ['initial', 'follow-up'] as const;
+export type BreachPhase = (typeof BREACH_PHASES)[number];
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -183,6 +192,9 @@ const caseSchema = z.strictObject({
       likely_consequences: z.string().min(1).optional(),
       measures: z.string().min(1).optional(),
       contact: z.string().min(1).optional(),
+      notice_template: z.string().min(1).optional(),
+      phase: z.enum(BREACH_PHASES).optional(),
+      reference: z.string().min(1).optional(),
     })
     .optional(),
 });
@@ -190,7 +202,7 @@ const caseSchema = z.strictObject({
 /** Every key a case file may hold, by key path, for "did you mean" hints. */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['case', 'timezone', 'window', 'sources', 'network', 'documents', 'authorized', 'detectors', 'aware_at', 'breach'],
-  breach: ['nature', 'likely_consequences', 'measures', 'contact'],
+  breach: ['nature', 'likely_consequences', 'measures', 'contact', 'notice_template', 'phase', 'reference'],
   window: ['from', 'to'],
   source: ['name', 'path', 'format', 'timezone', 'role', 'fields'],
   format: DEFINITION_KEYS,
@@ -413,6 +425,8 @@ function semanticProblems(raw: Record<string, unknown>, dir: string, detectors: 
   if (typeof authorized.accounts === 'string' && authorized.accounts !== '' && !existsSync(path.resolve(dir, authorized.accounts))) {
     problems.push({ path: ['authorized', 'accounts'], what: `file not found: ${authorized.accounts}`, help: 'give a list of accounts or the path of a file with one account per line' });
   }
+  const template = isRecord(raw.breach) ? raw.breach.notice_template : undefined;
+  if (typeof template === 'string' && template !== '' && !existsSync(path.resolve(dir, template))) problems.push({ path: ['breach', 'notice_template'], what: `file not found: ${template}`, help: `paths are relative to the case file (${dir}); see "Art. 34 notices" in README.md` });
   const window = isRecord(raw.window) ? raw.window : {};
   const time = (v: unknown) => (v instanceof Date ? v : typeof v === 'string' ? parseIsoTime(v) : undefined);
   const from = time(window.from);
@@ -500,6 +514,9 @@ export function loadCaseFile(casePath: string, detectors: readonly Detector[] = 
       likelyConsequences: raw.breach?.likely_consequences,
       measures: raw.breach?.measures,
       contact: raw.breach?.contact,
+      noticeTemplate: raw.breach?.notice_template === undefined ? undefined : path.resolve(dir, raw.breach.notice_template),
+      phase: raw.breach?.phase,
+      reference: raw.breach?.reference,
     },
     warnings: warnings.sort((a, b) => a.line - b.line).map((w) => w.text),
     locate: where,
