@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
@@ -9,6 +9,8 @@ import type { Store } from '../db/store.js';
 import { stage } from '../util/trace.js';
 import { findingsByEvent } from '../analyze/findings-by-event.js';
 import type { Analysis } from '../analyze/analysis.js';
+import { coverageFacts } from './pack-diff.js';
+import { NOTICE_OUTPUTS, NOTICES_DIR } from './notice-files.js';
 
 /**
  * The evidence a regulator can check: one row per counted unauthorized access, traced to its raw
@@ -87,7 +89,7 @@ export interface PackOptions {
   /** The command line that made the pack (argv after the program; no secret is ever an argument). */
   readonly command?: readonly string[];
   /** Writes further files into the pack before the manifest hashes its contents. */
-  readonly before?: () => void;
+  readonly before?: () => void | Promise<void>;
 }
 
 export interface Manifest {
@@ -97,6 +99,10 @@ export interface Manifest {
   /** `breachscope` and its arguments as run. */
   readonly command?: readonly string[];
   readonly figures: Analysis['summary'];
+  /** breach.phase and breach.reference, the window and each source's coverage: what `diff` compares between packs. */
+  readonly breach?: { readonly phase: string; readonly reference: string | null };
+  readonly window?: Analysis['window'];
+  readonly coverage?: readonly { readonly source: string; readonly events_in_window: number; readonly first_event: string | null; readonly last_event: string | null; readonly hours_share: number | null }[];
   /** Each detector as run: its file, the SHA-256 of its SQL text and the parameter values bound. */
   readonly detectors?: readonly { readonly id: string; readonly file: string; readonly sql_sha256: string | null; readonly params: Readonly<Record<string, number | string>> | null; readonly findings: number | null; readonly error: string | null }[];
   readonly inputs: readonly { readonly role: string; readonly path: string; readonly sha256: string; readonly bytes?: number }[];
@@ -199,7 +205,7 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
   } finally {
     await store.run('RESET threads');
   }
-  o.before?.();
+  await o.before?.();
   const { version } = await store.one<{ version: string }>('SELECT version() AS version');
   const files = await store.all<{ source: string; path: string; sha256: string; bytes: number }>('SELECT source, path, sha256, bytes FROM case_files ORDER BY path, source');
   const reference: { role: string; path: string; sha256: string }[] = (['owners', 'subjects', 'grants'] as const)
@@ -209,7 +215,8 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
   const accounts = caseFile.authorized.accountsFile;
   if (accounts !== undefined) reference.push({ role: 'authorized.accounts', path: path.relative(caseFile.dir, accounts), sha256: sha256(readFileSync(accounts)) });
   const outputs = readdirSync(o.outDir)
-    .filter((f) => f !== MANIFEST)
+    .filter((f) => f !== MANIFEST && f !== NOTICES_DIR)
+    .concat(existsSync(out(NOTICES_DIR)) ? NOTICE_OUTPUTS : [])
     .sort()
     .map((f) => {
       const bytes = readFileSync(out(f));
@@ -221,6 +228,9 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
     generated_at: o.generatedAt.toISOString().replace('.000Z', 'Z'),
     ...(o.command === undefined ? {} : { command: ['breachscope', ...o.command] }),
     figures: analysis.summary,
+    breach: { phase: caseFile.breach.phase ?? 'initial', reference: caseFile.breach.reference ?? null },
+    window: analysis.window,
+    coverage: coverageFacts(analysis),
     detectors: analysis.detectors.map((d) => ({ id: d.id, file: d.file, sql_sha256: d.sql_sha256 ?? null, params: d.params ?? null, findings: d.findings, error: d.error })),
     inputs: [
       { role: 'case file', path: path.basename(caseFile.path), sha256: caseFile.sha256 },
