@@ -104,7 +104,9 @@ program
   .option('--gap-hours <n>', 'report gaps longer than this between events of a source', positiveInteger, 6)
   .option('--max-rows <n>', 'rows per table in report.html/report.md, most accesses first (the evidence files hold every access)', positiveInteger, 1000)
   .option('--sign <secret-key>', 'sign manifest.json with this minisign secret key (breachscope keygen) into manifest.json.minisig')
-  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string }) => (await import('./report-command.js')).reportCommand(casePath, o));
+  .option('--notices', 'also write notices/: one GDPR Art. 34 notice per affected person (.md and .html) and notices.csv for mail merge')
+  .option('--previous <pack>', 'a previous evidence pack of the case (verified first): add a "Changes since the previous report" section')
+  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string; notices?: boolean; previous?: string }) => (await import('./report-command.js')).reportCommand(casePath, o));
 
 program
   .command('verify')
@@ -113,6 +115,15 @@ program
   .option('--case <case>', 'the case file the pack was reported from: also re-hash the log and reference files its manifest names')
   .option('--pubkey <file>', 'the signer\'s minisign public key: manifest.json.minisig must be its valid signature (exit 1 if bad or missing)')
   .action(async (dir: string, o: { case?: string; pubkey?: string }) => (await import('./verify-command.js')).verifyCommand(dir, o));
+
+program
+  .command('diff')
+  .description('compare two evidence packs (both verified first): new and withdrawn accesses, documents, people and IPs; window, coverage and case file')
+  .argument('<old-pack>', 'the earlier evidence pack folder')
+  .argument('<new-pack>', 'the later evidence pack folder')
+  .option('--json', 'print one JSON object on stdout')
+  .option('--max-rows <n>', 'items listed per kind of change (the counts are always whole)', positiveInteger, 1000)
+  .action(async (oldPack: string, newPack: string, o: { json?: boolean; maxRows: number }) => (await import('./diff-command.js')).diffCommand(oldPack, newPack, o));
 
 program
   .command('export')

@@ -1,5 +1,6 @@
 import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
+import { sectionHtml } from './render-section.js';
 import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
 /** Everything from logs and case files is text here, never markup. */
@@ -104,6 +105,7 @@ export function renderHtml(m: ReportModel): string {
       '<h3>Categories of data subjects</h3>' +
       table(['category', 'people', 'documents'], m.categories.map((x) => [x.category, x.subjects, x.documents]), new Set([1, 2])),
   );
+  sections.push(...(m.extraSections ?? []).map(sectionHtml));
   sections.push('<h2 id="timeline">Unauthorized accesses per day (UTC)</h2>', timelineSvg(m));
   const cap = (shown: number, total: number, what: string) => (capNote(shown, total, what) ? `<p class="note">${escapeHtml(capNote(shown, total, what))}</p>` : '');
   sections.push('<h2 id="by-ip">By client IP</h2>', keyTable(m.ips, 'client IP', ['documents', 'accounts']), cap(m.ips.length, m.totals.ips, 'client IPs'));

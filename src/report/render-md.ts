@@ -1,6 +1,7 @@
 import { plural } from '../util/plural.js';
 import { figuresSentence } from './figures-sentence.js';
 import { TABLE_ROWS } from './render-html.js';
+import { sectionMd } from './render-section.js';
 import { capNote, COUNTING_RULES, keyTableData, showTime, type ReportModel, type TopLine } from './report-model.js';
 
 /** The cap sentence as Markdown lines (a blank line, then the note), or nothing. */
@@ -74,6 +75,7 @@ export function renderMarkdown(m: ReportModel): string {
     '',
     table(['category', 'people', 'documents'], m.categories.map((x) => [x.category, x.subjects, x.documents])),
     '',
+    ...(m.extraSections ?? []).flatMap((x) => [sectionMd(x), '']),
     '## Unauthorized accesses per day (UTC)',
     '',
     table(['day', 'accesses'], m.timeline.map((d) => [d.day, d.accesses])),

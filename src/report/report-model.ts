@@ -2,6 +2,7 @@ import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { loadDetectors } from '../case/detector-catalog.js';
 import type { Analysis } from '../analyze/analysis.js';
+import type { Section } from './section.js';
 
 /** Everything report.html and report.md show, gathered once so the two cannot disagree. */
 export interface ReportModel {
@@ -26,6 +27,8 @@ export interface ReportModel {
   readonly breach: CaseFile['breach'];
   readonly awareAt: string | null;
   readonly deadline: string | null;
+  /** Sections drawn after the Art. 33 facts: the notification phase, changes since a previous report. */
+  readonly extraSections?: readonly Section[];
 }
 
 export interface TopLine {
