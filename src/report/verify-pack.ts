@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, readdirSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -320,6 +319,17 @@ export async function verifyPack(dir: string, o: VerifyOptions = {}): Promise<Ve
     }
   }
 
+  const { readable, notices } = checkDataFiles(dir, manifest, problems);
+  if (manifest) {
+    problems.push(...(await crossCheck(dir, manifest.figures, readable)));
+    problems.push(...(await checkNotices(dir, notices, manifest.figures)));
+    if (o.caseDir !== undefined) problems.push(...checkInputs(manifest, o.caseDir));
+  }
+  return { pack: true, problems, ...(signature === undefined ? {} : { signature }) };
+}
+
+/** Each data file against the manifest's outputs; the notices' outputs are returned for checkNotices. */
+function checkDataFiles(dir: string, manifest: Manifest | undefined, problems: Problem[]): { readable: Set<string>; notices: Manifest['outputs'][number][] } {
   const listed = new Map<string, Manifest['outputs'][number]>();
   const notices: Manifest['outputs'][number][] = [];
   for (const output of manifest?.outputs ?? []) {
@@ -359,10 +369,5 @@ export async function verifyPack(dir: string, o: VerifyOptions = {}): Promise<Ve
     }
   }
 
-  if (manifest) {
-    problems.push(...(await crossCheck(dir, manifest.figures, readable)));
-    problems.push(...(await checkNotices(dir, notices, manifest.figures)));
-    if (o.caseDir !== undefined) problems.push(...checkInputs(manifest, o.caseDir));
-  }
-  return { pack: true, problems, ...(signature === undefined ? {} : { signature }) };
+  return { readable, notices };
 }
