@@ -58,6 +58,12 @@ export interface CaseFile {
     readonly contact: string | undefined;
     /** `breach.at_risk`: which documents the flaw exposed (at-risk.ts in analyze says how each is counted). */
     readonly atRisk: AtRiskChoice;
+    /** `notice_template` (absolute): the Art. 34 notice template replacing the built-in one. */
+    readonly noticeTemplate: string | undefined;
+    /** GDPR Art. 33(4): a first report, or a follow-up to one (`report --previous`). */
+    readonly phase: BreachPhase | undefined;
+    /** The regulator's case reference. */
+    readonly reference: string | undefined;
   };
   /** `exclude.crawlers`: accesses with a known crawler's user agent are left out of the figures (they are still totalled apart). */
   readonly exclude: { readonly crawlers: boolean };
@@ -68,6 +74,9 @@ export interface CaseFile {
   /** `file:line (key path)` of a key, for messages about the case file found after it loaded. */
   readonly locate: (keyPath: readonly (string | number)[]) => string;
 }
+
+export const BREACH_PHASES = ['initial', 'follow-up'] as const;
+export type BreachPhase = (typeof BREACH_PHASES)[number];
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -192,6 +201,9 @@ const caseSchema = z.strictObject({
       measures: z.string().min(1).optional(),
       contact: z.string().min(1).optional(),
       at_risk: z.string().min(1).optional(),
+      notice_template: z.string().min(1).optional(),
+      phase: z.enum(BREACH_PHASES).optional(),
+      reference: z.string().min(1).optional(),
     })
     .optional(),
   exclude: z.strictObject({ crawlers: z.boolean().default(false) }).optional(),
@@ -204,7 +216,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   exclude: ['crawlers'],
   enrichment: ['asn', 'country', 'lists'],
   list: ['name', 'path'],
-  breach: ['nature', 'likely_consequences', 'measures', 'contact', 'at_risk'],
+  breach: ['nature', 'likely_consequences', 'measures', 'contact', 'at_risk', 'notice_template', 'phase', 'reference'],
   window: ['from', 'to'],
   source: ['name', 'path', 'format', 'timezone', 'role', 'fields'],
   format: DEFINITION_KEYS,
@@ -430,6 +442,8 @@ function semanticProblems(raw: Record<string, unknown>, dir: string, detectors: 
   }
   problems.push(...atRiskProblems(isRecord(raw.breach) ? raw.breach.at_risk : undefined, dir));
   problems.push(...enrichmentFileProblems(raw.enrichment, dir).map((p) => ({ path: p.path, what: p.what, help: p.help })));
+  const template = isRecord(raw.breach) ? raw.breach.notice_template : undefined;
+  if (typeof template === 'string' && template !== '' && !existsSync(path.resolve(dir, template))) problems.push({ path: ['breach', 'notice_template'], what: `file not found: ${template}`, help: `paths are relative to the case file (${dir}); see "Art. 34 notices" in README.md` });
   const window = isRecord(raw.window) ? raw.window : {};
   const time = (v: unknown) => (v instanceof Date ? v : typeof v === 'string' ? parseIsoTime(v) : undefined);
   const from = time(window.from);
@@ -518,6 +532,9 @@ export function loadCaseFile(casePath: string, detectors: readonly Detector[] = 
       measures: raw.breach?.measures,
       contact: raw.breach?.contact,
       atRisk: parseAtRisk(raw.breach?.at_risk, dir),
+      noticeTemplate: raw.breach?.notice_template === undefined ? undefined : path.resolve(dir, raw.breach.notice_template),
+      phase: raw.breach?.phase,
+      reference: raw.breach?.reference,
     },
     exclude: { crawlers: raw.exclude?.crawlers ?? false },
     enrichment: {

@@ -124,7 +124,9 @@ program
   .addOption(engineOptions()[0]!)
   .addOption(engineOptions()[1]!)
   .addOption(engineOptions()[2]!)
-  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string } & EngineOptions) => (await import('./report-command.js')).reportCommand(casePath, o));
+  .option('--notices', 'also write notices/: one GDPR Art. 34 notice per affected person (.md and .html) and notices.csv for mail merge')
+  .option('--previous <pack>', 'a previous evidence pack of the case (verified first): add a "Changes since the previous report" section')
+  .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string; notices?: boolean; previous?: string } & EngineOptions) => (await import('./report-command.js')).reportCommand(casePath, o));
 
 program
   .command('verify')
@@ -133,6 +135,15 @@ program
   .option('--case <case>', 'the case file the pack was reported from: also re-hash the log and reference files its manifest names')
   .option('--pubkey <file>', 'the signer\'s minisign public key: manifest.json.minisig must be its valid signature (exit 1 if bad or missing)')
   .action(async (dir: string, o: { case?: string; pubkey?: string }) => (await import('./verify-command.js')).verifyCommand(dir, o));
+
+program
+  .command('diff')
+  .description('compare two evidence packs (both verified first): new and withdrawn accesses, documents, people and IPs; window, coverage and case file')
+  .argument('<old-pack>', 'the earlier evidence pack folder')
+  .argument('<new-pack>', 'the later evidence pack folder')
+  .option('--json', 'print one JSON object on stdout')
+  .option('--max-rows <n>', 'items listed per kind of change (the counts are always whole)', positiveInteger, 1000)
+  .action(async (oldPack: string, newPack: string, o: { json?: boolean; maxRows: number }) => (await import('./diff-command.js')).diffCommand(oldPack, newPack, o));
 
 program
   .command('export')

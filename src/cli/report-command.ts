@@ -19,8 +19,9 @@ import { figureEngine, type EngineOptions } from './engine-option.js';
 import { signPack } from '../report/sign-pack.js';
 import { keyIdText } from '../report/minisign.js';
 import { loadSecretKey } from './signing-keys.js';
+import { prepareExtras, runExtras } from './report-extras.js';
 
-export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string } & EngineOptions): Promise<void> {
+export async function reportCommand(casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string; notices?: boolean; previous?: string } & EngineOptions): Promise<void> {
   const at = generatedAt(o.generatedAt);
   if (!Number.isSafeInteger(o.maxRows) || o.maxRows < 1) {
     throw new UserError({ what: `--max-rows: '${String(o.maxRows)}' is not a positive whole number`, help: 'give the number of rows per table, e.g. --max-rows 1000' });
@@ -30,6 +31,7 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
   const key = o.sign === undefined ? undefined : await loadSecretKey(o.sign);
   const { caseFile, store } = await openCase(casePath, o.db, { shared: true });
   try {
+    const extras = await prepareExtras(caseFile, o);
     await ingestCase(store, caseFile, Progress.forStderr());
     const engine = await figureEngine(o, store, caseFile);
     const analysis = await analyzeCase(store, caseFile, 10, { gapHours: o.gapHours, engine, reportedAt: at });
@@ -39,6 +41,7 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
     await stage('report-model');
     const staging = stagePack(target);
     let manifest;
+    let notices: number | undefined;
     try {
       // The reports are written first so that the manifest, written last, hashes them too.
       manifest = await writeEvidencePack(store, caseFile, analysis, {
@@ -46,9 +49,12 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
         generatedAt: at,
         toolVersion: version,
         command: process.argv.slice(2),
-        before: () => {
-          writeFileSync(path.join(staging, 'report.html'), renderHtml(model));
-          writeFileSync(path.join(staging, 'report.md'), renderMarkdown(model));
+        before: async () => {
+          const added = await runExtras(store, caseFile, analysis, extras, { staging, at, maxRows: o.maxRows });
+          notices = added.notices;
+          const full = { ...model, extraSections: added.sections };
+          writeFileSync(path.join(staging, 'report.html'), renderHtml(full));
+          writeFileSync(path.join(staging, 'report.md'), renderMarkdown(full));
         },
       });
       if (key) signPack(staging, key, { caseTitle: caseFile.title, at });
@@ -61,6 +67,7 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
     process.stdout.write(`${figuresSentence(analysis.summary)}.\n`);
     process.stdout.write(`Evidence pack in ${terminalSafe(target.dir)}:\n`);
     for (const f of manifest.outputs) process.stdout.write(`  ${f.path.padEnd(18)} ${String(f.bytes).padStart(10)} bytes  sha256 ${f.sha256}\n`);
+    if (notices !== undefined) process.stdout.write(`  notices/           ${notices} notices (.md and .html), each listed with its SHA-256 in notices/SHA256SUMS\n`);
     process.stdout.write(`  manifest.json      hashes of ${manifest.inputs.length} inputs and ${manifest.outputs.length} outputs; check with: breachscope verify ${terminalSafe(o.out)}\n`);
     if (key) process.stdout.write(`  manifest.json.minisig  signed by key ${keyIdText(key.keyId)}; check with: minisign -Vm manifest.json -p breachscope.pub (or breachscope verify --pubkey)\n`);
   } finally {

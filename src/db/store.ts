@@ -197,6 +197,16 @@ export class Store implements Disposable {
     }
   }
 
+  /** Streams a result as row objects (mapped as `all` maps them), one DuckDB chunk at a time. */
+  async *rowChunks<T extends Row = Row>(sql: string, params?: Params): AsyncGenerator<T[]> {
+    const result = await this.connection.stream(sql, toDuckDb(params), typesOf(params));
+    const names = result.columnNames();
+    for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      const columns = names.map((_, c) => chunk!.convertColumnValues(c, JSDuckDBValueConverter).map(toJs));
+      yield Array.from({ length: chunk.rowCount }, (_, r) => Object.fromEntries(names.map((n, c) => [n, columns[c]![r]])) as T);
+    }
+  }
+
   /**
    * Writes a query's rows to a file with DuckDB's COPY (csv, parquet...: `options` is the COPY
    * option list, written by this program, never by a user). The path is quoted here, the one

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
@@ -8,6 +10,8 @@ import { findingsByEvent } from '../analyze/findings-by-event.js';
 import type { Analysis } from '../analyze/analysis.js';
 import { hashFile } from '../util/hash-file.js';
 import { arrowSchema, packedSql, writeArrowFile } from './evidence-arrow.js';
+import { coverageFacts } from './pack-diff.js';
+import { NOTICE_OUTPUTS, NOTICES_DIR } from './notice-files.js';
 
 /**
  * The evidence a regulator can check: one row per counted unauthorized access, traced to its raw
@@ -96,7 +100,7 @@ export interface PackOptions {
   /** The command line that made the pack (argv after the program; no secret is ever an argument). */
   readonly command?: readonly string[];
   /** Writes further files into the pack before the manifest hashes its contents. */
-  readonly before?: () => void;
+  readonly before?: () => void | Promise<void>;
 }
 
 export interface Manifest {
@@ -106,6 +110,10 @@ export interface Manifest {
   /** `breachscope` and its arguments as run. */
   readonly command?: readonly string[];
   readonly figures: Analysis['summary'];
+  /** breach.phase and breach.reference, the window and each source's coverage: what `diff` compares between packs. */
+  readonly breach?: { readonly phase: string; readonly reference: string | null };
+  readonly window?: Analysis['window'];
+  readonly coverage?: readonly { readonly source: string; readonly events_in_window: number; readonly first_event: string | null; readonly last_event: string | null; readonly hours_share: number | null }[];
   /** Each detector as run: its file, the SHA-256 of its SQL text and the parameter values bound. */
   readonly detectors?: readonly { readonly id: string; readonly file: string; readonly sql_sha256: string | null; readonly params: Readonly<Record<string, number | string>> | null; readonly findings: number | null; readonly error: string | null }[];
   readonly inputs: readonly { readonly role: string; readonly path: string; readonly sha256: string; readonly bytes?: number }[];
@@ -158,7 +166,7 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
   mkdirSync(o.outDir, { recursive: true });
   const out = (name: string) => path.join(o.outDir, name);
   await writeEvidenceFiles(store, caseFile, out);
-  o.before?.();
+  await o.before?.();
   const { version } = await store.one<{ version: string }>('SELECT version() AS version');
   const files = await store.all<{ source: string; path: string; sha256: string; bytes: number }>('SELECT source, path, sha256, bytes FROM case_files ORDER BY path, source');
   const reference: { role: string; path: string; sha256: string }[] = (['owners', 'subjects', 'grants'] as const)
@@ -172,7 +180,8 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
     if (file !== undefined) reference.push({ role, path: path.relative(caseFile.dir, file), sha256: hashFile(file).sha256 });
   }
   const outputs = readdirSync(o.outDir)
-    .filter((f) => f !== MANIFEST)
+    .filter((f) => f !== MANIFEST && f !== NOTICES_DIR)
+    .concat(existsSync(out(NOTICES_DIR)) ? NOTICE_OUTPUTS : [])
     .sort()
     .map((f) => ({ path: f, ...hashFile(out(f)) }));
   const draft: Manifest = {
@@ -181,6 +190,9 @@ export async function writeEvidencePack(store: Store, caseFile: CaseFile, analys
     generated_at: o.generatedAt.toISOString().replace('.000Z', 'Z'),
     ...(o.command === undefined ? {} : { command: ['breachscope', ...o.command] }),
     figures: analysis.summary,
+    breach: { phase: caseFile.breach.phase ?? 'initial', reference: caseFile.breach.reference ?? null },
+    window: analysis.window,
+    coverage: coverageFacts(analysis),
     detectors: analysis.detectors.map((d) => ({ id: d.id, file: d.file, sql_sha256: d.sql_sha256 ?? null, params: d.params ?? null, findings: d.findings, error: d.error })),
     inputs: [
       { role: 'case file', path: path.basename(caseFile.path), sha256: caseFile.sha256 },

@@ -1,7 +1,8 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, opendirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { terminalSafe } from '../util/terminal-safe.js';
 import { MANIFEST, PACK_FILES } from './evidence-pack.js';
+import { NOTICE_NAME, NOTICE_OUTPUTS, NOTICES_DIR } from './notice-files.js';
 import { EXIT, UserError } from '../util/user-error.js';
 
 /**
@@ -51,7 +52,7 @@ export function packTarget(out: string): PackTarget {
   const entries = readdirSync(dir).sort();
   if (entries.length === 0) return { dir, holds: 'nothing' };
   const own = new Set<string>(PACK_FILES);
-  const foreign = entries.filter((e) => !own.has(e) || !lstatSync(path.join(dir, e)).isFile());
+  const foreign = entries.filter((e) => (e === NOTICES_DIR ? !isNoticesFolder(path.join(dir, e)) : !own.has(e) || !lstatSync(path.join(dir, e)).isFile()));
   const shown = (names: readonly string[]) => `${names.slice(0, 5).map(terminalSafe).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
   if (foreign.length > 0) {
     refuse(dir, `the --out folder holds files that are not part of an evidence pack: ${shown(foreign)}`, 'the pack folder holds the pack only: report replaces a previous pack, and never deletes or mixes in files it did not write', `${FIX}; or move those files out`);
@@ -60,6 +61,19 @@ export function packTarget(out: string): PackTarget {
     refuse(dir, `the --out folder holds ${shown(entries)} but no breachscope manifest.json`, 'only a folder holding a previous evidence pack, with its manifest, is replaced');
   }
   return { dir, holds: 'previous pack' };
+}
+
+/** A pack's `notices/` folder: a real folder of regular files named as report --notices names them, and nothing else. */
+function isNoticesFolder(folder: string): boolean {
+  if (!lstatSync(folder).isDirectory()) return false;
+  const own = new Set<string>(NOTICE_OUTPUTS.map((p) => p.slice(NOTICES_DIR.length + 1)));
+  const d = opendirSync(folder);
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) if (!e.isFile() || !(own.has(e.name) || NOTICE_NAME.test(e.name))) return false;
+  } finally {
+    d.closeSync();
+  }
+  return true;
 }
 
 function lstatOrUndefined(p: string) {

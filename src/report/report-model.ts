@@ -33,6 +33,8 @@ export interface ReportModel {
   readonly deadline: string | null;
   /** Sections drawn from the section model, after the per-document table: actors, IP context. */
   readonly sections: readonly Section[];
+  /** Sections drawn after the Art. 33 facts: the notification phase, changes since a previous report. */
+  readonly extraSections?: readonly Section[];
 }
 
 export interface TopLine {

@@ -32,6 +32,7 @@ export function reportSections(m: ReportModel): Section[] {
     atRiskSection(m),
     warningsSection(m),
     notificationSection(m),
+    ...(m.extraSections ?? []),
     peopleSection(m),
     timelineSection(m),
     ipSection(m),

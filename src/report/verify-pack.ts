@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, readdirSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,9 @@ import { EVIDENCE_COLUMNS, MANIFEST, PACK_FILES, SIGNATURE, manifestText, sha256
 import type { PublicKey } from './minisign.js';
 import { checkPackSignature } from './sign-pack.js';
 import { hashFd } from '../util/hash-file.js';
+import { kindOf, openRegular } from './pack-file.js';
+import { checkNotices, isNoticeOutput } from './verify-notices.js';
+import { NOTICES_DIR } from './notice-files.js';
 
 /**
  * What `verify` checks in an evidence pack. The manifest is read as hostile: only the pack's own
@@ -67,30 +70,6 @@ const ManifestShape = z.object({
     error: z.string().nullable(),
   })).optional(),
 });
-
-/** Opens a file for reading only if it is a regular file: never a FIFO (that would block) or a device. */
-function openRegular(file: string, follow: boolean): { fd: number; stat: Stats } | { why: string } {
-  const flags = constants.O_RDONLY | constants.O_NONBLOCK | (follow ? 0 : constants.O_NOFOLLOW);
-  let fd: number;
-  try {
-    fd = openSync(file, flags);
-  } catch (e) {
-    return { why: (e as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symbolic link' : `cannot be opened (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
-  }
-  const stat = fstatSync(fd);
-  if (stat.isFile()) return { fd, stat };
-  closeSync(fd);
-  return { why: kindOf(stat) };
-}
-
-function kindOf(s: Stats): string {
-  if (s.isSymbolicLink()) return 'a symbolic link';
-  if (s.isDirectory()) return 'a folder';
-  if (s.isFIFO()) return 'a FIFO';
-  if (s.isSocket()) return 'a socket';
-  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
-  return 'not a regular file';
-}
 
 function readManifest(file: string): { text: string; bytes: Buffer } | { problem: Problem } {
   const opened = openRegular(file, false);
@@ -307,7 +286,7 @@ export async function verifyPack(dir: string, o: VerifyOptions = {}): Promise<Ve
   } catch {
     return { pack: false };
   }
-  for (const e of readdirSync(dir).sort()) if (!own.has(e)) problems.push({ kind: 'extra', file: e });
+  for (const e of readdirSync(dir).sort()) if (!own.has(e) && e !== NOTICES_DIR) problems.push({ kind: 'extra', file: e });
 
   let manifest: Manifest | undefined;
   let signature: { readonly trustedComment: string } | 'not checked' | undefined;
@@ -341,9 +320,22 @@ export async function verifyPack(dir: string, o: VerifyOptions = {}): Promise<Ve
     }
   }
 
+  const { readable, notices } = checkDataFiles(dir, manifest, problems);
+  if (manifest) {
+    problems.push(...(await crossCheck(dir, manifest.figures, readable)));
+    problems.push(...(await checkNotices(dir, notices, manifest.figures)));
+    if (o.caseDir !== undefined) problems.push(...checkInputs(manifest, o.caseDir));
+  }
+  return { pack: true, problems, ...(signature === undefined ? {} : { signature }) };
+}
+
+/** Each data file against the manifest's outputs; the notices' outputs are returned for checkNotices. */
+function checkDataFiles(dir: string, manifest: Manifest | undefined, problems: Problem[]): { readable: Set<string>; notices: Manifest['outputs'][number][] } {
   const listed = new Map<string, Manifest['outputs'][number]>();
+  const notices: Manifest['outputs'][number][] = [];
   for (const output of manifest?.outputs ?? []) {
-    if (!DATA_FILES.includes(output.path as (typeof DATA_FILES)[number])) problems.push({ kind: 'foreign', file: output.path, detail: 'listed in the manifest, but not a file of an evidence pack; not opened' });
+    if (isNoticeOutput(output.path)) notices.push(output);
+    else if (!DATA_FILES.includes(output.path as (typeof DATA_FILES)[number])) problems.push({ kind: 'foreign', file: output.path, detail: 'listed in the manifest, but not a file of an evidence pack; not opened' });
     else if (listed.has(output.path)) problems.push({ kind: 'invalid', file: MANIFEST, detail: `${output.path} is listed twice` });
     else listed.set(output.path, output);
   }
@@ -378,9 +370,5 @@ export async function verifyPack(dir: string, o: VerifyOptions = {}): Promise<Ve
     }
   }
 
-  if (manifest) {
-    problems.push(...(await crossCheck(dir, manifest.figures, readable)));
-    if (o.caseDir !== undefined) problems.push(...checkInputs(manifest, o.caseDir));
-  }
-  return { pack: true, problems, ...(signature === undefined ? {} : { signature }) };
+  return { readable, notices };
 }
