@@ -186,7 +186,13 @@ export async function figuresOnDuckDb(store: Store, caseFile: CaseFile, top: num
      LEFT JOIN crawler_agents c ON c.user_agent = r.user_agent`,
   );
   const crawlers = await settleCrawlers(store, caseFile.exclude.crawlers);
-  const hasSubjects = caseFile.documents.subjects !== undefined;
+  const figures = await countOnDuckDb(store, caseFile.documents.subjects !== undefined, top);
+  await stage('figures');
+  return { ...figures, runs, crawlers };
+}
+
+/** The summary, context and top lists of `unauthorized` and `document_requests`, counted by DuckDB. */
+async function countOnDuckDb(store: Store, hasSubjects: boolean, top: number): Promise<Omit<Figures, 'runs' | 'crawlers'>> {
   const s = await store.one(
     `SELECT count(*) AS unauthorized_accesses, count(DISTINCT document) AS documents, count(DISTINCT client_ip) AS unique_ips,
        count(DISTINCT account) AS accounts, count(*) FILTER (WHERE account IS NULL) AS anonymous_accesses,
@@ -218,7 +224,6 @@ export async function figuresOnDuckDb(store: Store, caseFile: CaseFile, top: num
         { n: top },
       )
     ).map((r) => ({ ...(r as unknown as TopRow), first: iso(r.first), last: iso(r.last) }));
-  await stage('figures');
   return {
     summary: {
       unauthorized_accesses: s.unauthorized_accesses as number,
@@ -234,8 +239,6 @@ export async function figuresOnDuckDb(store: Store, caseFile: CaseFile, top: num
     },
     context: c as unknown as Figures['context'],
     top: { ips: await topBy('client_ip'), accounts: await topBy('account'), documents: await topBy('document') },
-    runs,
-    crawlers,
   };
 }
 

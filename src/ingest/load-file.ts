@@ -220,23 +220,9 @@ export async function loadFile(
   lines: LineFacts,
   fast: { readonly parsed: string; readonly raw: string; readonly copy: string } | undefined,
 ): Promise<LoadCounts> {
-  const { format, facts, firstLine, formatReason, warnings, identity } = plan;
+  const { facts, firstLine, identity } = plan;
   const { file_id: fileId } = await store.one<{ file_id: number }>('SELECT coalesce(max(file_id), 0) + 1 AS file_id FROM files');
-  if (!fast) {
-    const sql = formatSql(format, { timezone: file.source.timezone, fields: file.source.fields });
-    await store.run(
-      `CREATE OR REPLACE TEMP TABLE parsed AS
-       WITH lines AS (
-         SELECT rowid + 1 AS line_no, line FROM raw_lines
-         WHERE rowid + 1 >= $first AND line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*') AND NOT starts_with(line, '#')
-       ), directives AS (
-         -- every '#' line of the file, those before $first too: a grown W3C file's header is above the new lines
-         SELECT rowid + 1 AS line_no, line FROM raw_lines WHERE starts_with(line, '#')
-       )
-       SELECT line_no, line, ${PARSED_COLUMNS.join(', ')} FROM (${sql})`,
-      { first: firstLine },
-    );
-  }
+  if (!fast) await materializeParsed(store, file, plan);
   // The fast path is not materialised: its SQL is cheap enough to run again for rejects, if any.
   const parsed = fast ? `(${fast.parsed})` : 'parsed';
   const from: Params = fast ? { copy: fast.copy } : {};
@@ -276,6 +262,38 @@ export async function loadFile(
     );
   }
   const chainId = identity.chainId ?? fileId;
+  await insertFileRow(store, file, plan, { fileId, chainId, lines, events: stats.events, rejected, t0: stats.first_time, t1: stats.last_time });
+  await stage('file-row-inserted', file.shown);
+  return { fileId, chainId, lines: lines.expected, comments: lines.comments, events: stats.events, rejected, rejectExamples: examples };
+}
+
+/** The general reader's rows: every line from `firstLine` parsed by the format's SQL, in `parsed`. */
+async function materializeParsed(store: Store, file: ResolvedFile, plan: ReadPlan): Promise<void> {
+  const { format, firstLine } = plan;
+  const sql = formatSql(format, { timezone: file.source.timezone, fields: file.source.fields });
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE parsed AS
+     WITH lines AS (
+       SELECT rowid + 1 AS line_no, line FROM raw_lines
+       WHERE rowid + 1 >= $first AND line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*') AND NOT starts_with(line, '#')
+     ), directives AS (
+       -- every '#' line of the file, those before $first too: a grown W3C file's header is above the new lines
+       SELECT rowid + 1 AS line_no, line FROM raw_lines WHERE starts_with(line, '#')
+     )
+     SELECT line_no, line, ${PARSED_COLUMNS.join(', ')} FROM (${sql})`,
+    { first: firstLine },
+  );
+}
+
+/** The file's row in `files`: its identity, what was read, and what was said of it. */
+async function insertFileRow(
+  store: Store,
+  file: ResolvedFile,
+  plan: ReadPlan,
+  r: { fileId: number; chainId: number; lines: LineFacts; events: number; rejected: number; t0: Date | null; t1: Date | null },
+): Promise<void> {
+  const { format, facts, firstLine, formatReason, warnings, identity } = plan;
+  const { fileId, chainId, lines } = r;
   await store.run(
     `INSERT INTO files VALUES ($id, $chain, $settings, $source, $role, $path, $abs, $sha, $bytes, $content_sha, $content_bytes, $lf, $head,
        $format, $reason, $first, $physical, $lines, $comments, $events, $rejected, $t0, $t1, $warnings::VARCHAR[], now())`,
@@ -299,15 +317,13 @@ export async function loadFile(
       physical: facts.physicalLines,
       lines: lines.expected,
       comments: lines.comments,
-      events: stats.events,
-      rejected,
-      t0: stats.first_time,
-      t1: stats.last_time,
+      events: r.events,
+      rejected: r.rejected,
+      t0: r.t0,
+      t1: r.t1,
       warnings: warnings,
     },
   );
-  await stage('file-row-inserted', file.shown);
-  return { fileId, chainId, lines: lines.expected, comments: lines.comments, events: stats.events, rejected, rejectExamples: examples };
 }
 
 /** The bytes hashed are no longer there to read: the file shrank or went away mid-read. */
