@@ -4,14 +4,14 @@
 //   npm run build && BREACHSCOPE_UPDATE_GOLDENS=1 node test/run.mjs test/cli/help-golden
 // and read the diff before committing it.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { assertGoldenText } from '../golden.js';
 import { runCli } from '../helpers.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden');
-const UPDATE = process.env.BREACHSCOPE_UPDATE_GOLDENS === '1';
 
 /** Help is wrapped to the terminal's width: pinned, so the goldens do not depend on the machine. */
 function help(args: readonly string[]): string {
@@ -25,16 +25,6 @@ function commands(): string[] {
   const text = help([]);
   const section = text.slice(text.indexOf('Commands:'));
   return [...section.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
-}
-
-export function assertGoldenText(file: string, actual: string): void {
-  if (UPDATE) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  assert.ok(existsSync(file), `no golden file ${path.relative(process.cwd(), file)}: write it with BREACHSCOPE_UPDATE_GOLDENS=1 (see the top of this test) and check it`);
-  assert.equal(actual, readFileSync(file, 'utf8'), `output differs from ${path.relative(process.cwd(), file)}`);
 }
 
 describe('--help goldens', () => {
