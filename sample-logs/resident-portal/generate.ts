@@ -17,12 +17,12 @@ const HERE = import.meta.dirname;
 const SEED = 20220618;
 
 const DESIGNED = {
-  unauthorized_accesses: 74,
+  unauthorized_accesses: 75,
   documents: 35,
-  unique_ips: 12,
+  unique_ips: 13,
   affected_subjects: 55,
   accounts: 11,
-  anonymous_accesses: 8,
+  anonymous_accesses: 9,
   first_access: '2022-06-12T23:00:00Z',
   last_access: '2022-06-17T22:59:58Z',
 } as const;
@@ -707,6 +707,32 @@ for (const when of ['2022-06-13 06:00:00', '2022-06-15 06:00:00', '2022-06-17 06
     text: `{"time":"${nginxTime(at)}","host":"portal.example-housing.org.uk","remote_addr":"${LB_NEW}","xff":"198.51.100.60","method":"GET","uri":"${docPath(d)}?download=1","status":200,"bytes":41`,
     label: 'malformed_line',
   });
+}
+
+// Googlebot fetched a document a resident had shared as a link in the group chat: an anonymous
+// disclosure like any other (known crawlers count unless the case says exclude: {crawlers: true}),
+// marked and totalled apart. No random draw: the rest of the sample is unchanged.
+{
+  const shared = lines.find((l) => l.access !== undefined && l.access.account === null)!;
+  const d = docsById.get(shared.access!.doc)!;
+  const at = bst('2022-06-16 04:12:09');
+  const ip = '66.249.66.1';
+  const record = {
+    time: nginxTime(at),
+    host: 'portal.example-housing.org.uk',
+    remote_addr: LB_NEW,
+    xff: ip,
+    method: 'GET',
+    uri: docPath(d),
+    status: 200,
+    bytes: 9214,
+    request_time: 0.041,
+    ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    referer: '',
+    request_id: '6f0c2b9e4d1a47c3a8e5b7d2c9f1e304',
+    session: '',
+  };
+  lines.push({ at, seq: seq++, text: JSON.stringify(record), label: 'counted', access: { at, account: null, ip, doc: d.id } });
 }
 
 // ---------------------------------------------------------------- write

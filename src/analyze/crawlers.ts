@@ -11,7 +11,10 @@ export function crawlerPatterns(): string[] {
   return readFileSync(path.join(projectRoot(), CRAWLER_LIST), 'utf8')
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    // The list's patterns come from JavaScript regexes, where / is escaped; RE2 needs no escape,
+    // and the pattern is also the name shown for the crawler (Googlebot/, not Googlebot\/).
+    .map((l) => l.replaceAll('\\/', '/'));
 }
 
 /**

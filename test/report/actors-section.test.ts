@@ -34,7 +34,7 @@ describe('report: actors and IP context', () => {
     const actors = md.slice(md.indexOf('## Actors'), md.indexOf('## Client IP context'));
     assert.match(actors, /^5 actors made the unauthorized accesses/m);
     assert.match(actors, /^\| mallory \| account \| 3 \| 3 \| 5 \| 2 \| 2 \| 2 \| 1 \| 2015-03-16T10:00:00Z \| 2015-03-16T11:00:00Z \| walk of 3 consecutive ids \|  \|$/m, 'a burst under min_documents is not named');
-    assert.ok(actors.includes('| 66.249.66.1 | anonymous IP | 2 | 2 | 2 | 0 | 1 | 1 | 1 | 2015-03-16T12:00:00Z | 2015-03-16T12:30:00Z |  | Googlebot\\\\/ (2) |'));
+    assert.ok(actors.includes('| 66.249.66.1 | anonymous IP | 2 | 2 | 2 | 0 | 1 | 1 | 1 | 2015-03-16T12:00:00Z | 2015-03-16T12:30:00Z |  | Googlebot/ (2) |'));
     assert.match(actors, /2 unauthorized accesses by 1 actor came with a known crawler's user agent .*: they are counted in the figures/);
   });
 
@@ -65,7 +65,7 @@ describe('report: actors and IP context', () => {
         { f: path.join(out, 'evidence.csv') },
       );
       const at = (ip: string) => rows.find((r) => r.client_ip === ip)!;
-      assert.deepEqual(at('66.249.66.1'), { client_ip: '66.249.66.1', crawler: 'Googlebot\\/', asn: 'AS15169', as_org: 'GOOGLE', country: 'US', ip_lists: 'crawler-nets' });
+      assert.deepEqual(at('66.249.66.1'), { client_ip: '66.249.66.1', crawler: 'Googlebot/', asn: 'AS15169', as_org: 'GOOGLE', country: 'US', ip_lists: 'crawler-nets' });
       assert.equal(at('192.0.2.99').ip_lists, 'tor-exits');
       assert.equal(at('203.0.113.50').ip_lists, null);
       assert.equal(at('203.0.113.50').asn, null);
