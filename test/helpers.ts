@@ -25,6 +25,8 @@ export function runCli(args: readonly string[], opts: { cwd?: string; env?: Node
     encoding: 'utf8',
     env: { ...process.env, ...opts.env },
     maxBuffer: 64 * 1024 * 1024,
+    // A child that hangs fails its test (status null, -1) instead of stalling the whole run.
+    timeout: 300_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
