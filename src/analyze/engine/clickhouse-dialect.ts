@@ -25,6 +25,8 @@ export const MACROS: Readonly<Record<string, string>> = {
   // DuckDB's url_decode fails on text that does not decode to UTF-8, and try() makes that NULL.
   url_decode: '(s) -> if(isValidUTF8(decodeURLComponent(s)), decodeURLComponent(s), NULL)',
   try: '(x) -> x',
+  // make_timestamp(microseconds): how document-requests-sql.ts writes the case's window.
+  make_timestamp: "(us) -> fromUnixTimestamp64Micro(toInt64(us), 'UTC')",
   ...Object.fromEntries(Object.entries(MICROS_PER).map(([unit, n]) => [`bs_to_${unit}`, `(x) -> x * ${n}`])),
 };
 
@@ -34,6 +36,9 @@ export const MACROS: Readonly<Record<string, string>> = {
  */
 const RENAMES: Readonly<Record<string, string>> = {
   regexp_replace: 'replaceRegexpOne',
+  // Both skip rows whose value or argument is NULL.
+  arg_min: 'argMin',
+  arg_max: 'argMax',
   ...Object.fromEntries(Object.keys(MICROS_PER).map((unit) => [`to_${unit}`, `bs_to_${unit}`])),
 };
 
@@ -119,7 +124,7 @@ const GAPS: readonly (readonly [RegExp, string])[] = [
   [/\blist_(filter|transform|aggregate|sort)\s*\(/i, 'list lambdas'],
   [/\blambda\b|->/i, 'lambdas'],
   [/\bunnest\s*\(/i, 'unnest'],
-  [/\b(arg_min|arg_max|list|string_agg|any_value)\s*\(/i, 'DuckDB-only aggregates'],
+  [/\b(list|string_agg|any_value)\s*\(/i, 'DuckDB-only aggregates'],
   [/\bEXCLUDE\s*\(|\bREPLACE\s*\(/i, 'SELECT * EXCLUDE/REPLACE'],
   [/\bGROUP\s+BY\s+ALL\b/i, 'GROUP BY ALL'],
   [/\$[A-Za-z_]/, 'an undeclared parameter'],

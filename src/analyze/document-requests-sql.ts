@@ -1,0 +1,94 @@
+/*
+ * The counting rules' SQL, written once. `document_requests` is built from it on DuckDB
+ * (enrich.ts) and, through the dialect layer (engine/clickhouse-dialect.ts), on ClickHouse
+ * (engine/clickhouse-enrich.ts): the two engines cannot drift apart on who counts as the
+ * actor, which access is a disclosure or in the window, or what authorizes it.
+ *
+ * Both statements are DuckDB SQL with nothing the dialect layer cannot carry: no parameters (the
+ * window is written in as microseconds), NULL-free ASOF keys, and column names unique across
+ * every join (ClickHouse resolves `j.*` over a join by name).
+ */
+
+/**
+ * The events' file column: a store numbers its files (`file_id`), a Parquet set names them
+ * (`file_path`). Everything else is the same on both engines.
+ */
+export type FileColumn = 'file_id' | 'file_path';
+
+/** A time bound in SQL both engines read the same way: microseconds since the epoch, or NULL. */
+const bound = (d: Date | undefined): string => (d === undefined ? 'NULL' : `make_timestamp(${d.getTime() * 1000})`);
+
+/** Midnight 1900-01-01 UTC: an access without a time joins no identity session (no record is older). */
+const NO_TIME = 'make_timestamp(-2208988800000000)';
+
+/**
+ * The access events that name a document: by their own `document` field (an application's audit
+ * log) or by a route of the case (`documentExpr`, from case/routes.ts).
+ */
+export function docEventsSelect(documentExpr: string, file: FileColumn): string {
+  return `SELECT * FROM (
+    SELECT e.event_id, e.${file}, e.line, e.source, e.time, e.client_ip, e.forwarded_for, e.method, e.path, e.status,
+      e.bytes, e.user_agent, e.referer, e.account, e.session, e.request_id,
+      coalesce(e.document, ${documentExpr}) AS doc,
+      CASE WHEN e.document IS NOT NULL THEN 'field' ELSE 'route' END AS document_via
+    FROM case_events e WHERE e.role = 'access'
+  ) WHERE doc IS NOT NULL`;
+}
+
+/**
+ * `document_requests` from `doc_events`, `client_map` and the reference tables: the account from
+ * the log, else an identity record with the same request id (the first), else the latest record
+ * of the same session at or before the access (ASOF); the owners; and the counting rules' facts.
+ */
+export function documentRequestsSelect(window: { readonly from?: Date; readonly to?: Date }, file: FileColumn): string {
+  const from = bound(window.from);
+  const to = bound(window.to);
+  return `WITH by_request AS (
+    SELECT request_id AS r_request_id, arg_min(account, event_id) AS r_account
+    FROM case_events WHERE role = 'identity' AND request_id IS NOT NULL AND account IS NOT NULL
+    GROUP BY request_id
+  ), by_session AS (
+    SELECT coalesce(session, '') AS s_session, coalesce(time, ${NO_TIME}) AS s_time, arg_max(account, event_id) AS s_account
+    FROM case_events WHERE role = 'identity' AND session IS NOT NULL AND time IS NOT NULL
+    GROUP BY session, time
+  ), joined AS (
+    SELECT d.*, r.r_account AS request_account, s.s_account AS session_account
+    FROM doc_events d
+    LEFT JOIN by_request r ON d.request_id = r.r_request_id
+    ASOF LEFT JOIN by_session s ON coalesce(d.session, '') = s.s_session AND coalesce(d.time, ${NO_TIME}) >= s.s_time
+  ), resolved AS (
+    SELECT j.*,
+      coalesce(j.account, j.request_account, CASE WHEN j.session IS NULL OR j.time IS NULL THEN NULL ELSE j.session_account END) AS actor_account,
+      CASE WHEN j.account IS NOT NULL THEN 'log'
+           WHEN j.request_account IS NOT NULL THEN 'request_id'
+           WHEN j.session IS NOT NULL AND j.time IS NOT NULL AND j.session_account IS NOT NULL THEN 'session' END AS account_via,
+      c.client AS client,
+      c.network AS authorized_network
+    FROM joined j
+    LEFT JOIN client_map c ON j.client_ip IS NOT DISTINCT FROM c.socket AND j.forwarded_for IS NOT DISTINCT FROM c.xff
+  )
+  SELECT
+    r.event_id, r.${file}, r.line, r.source, r.time,
+    r.client AS client_ip, r.client_ip AS socket_ip, r.forwarded_for,
+    r.method, r.path, r.status, r.bytes, r.user_agent, r.referer, r.session, r.request_id,
+    r.actor_account AS account, r.account_via,
+    r.doc AS document, r.document_via,
+    o.owners, o.category,
+    o.document_id IS NOT NULL AS known_document,
+    -- An audit-log record that names its document (document_via 'field') and has no status is a
+    -- view the application itself logged: a disclosure.
+    coalesce(CASE WHEN r.status IS NULL THEN r.document_via = 'field' ELSE r.status BETWEEN 200 AND 299 END, false)
+      AND coalesce(upper(r.method), '') NOT IN ('HEAD', 'OPTIONS') AS disclosure,
+    coalesce(r.status IN (401, 403, 404), false) AS attempt,
+    coalesce((${from} IS NULL OR r.time >= ${from}) AND (${to} IS NULL OR r.time < ${to}), false) AS in_window,
+    CASE
+      WHEN r.actor_account IS NOT NULL AND list_contains(o.owners, r.actor_account) THEN 'owner'
+      WHEN g.account IS NOT NULL THEN 'grant'
+      WHEN a.account IS NOT NULL THEN 'authorized account'
+      WHEN r.authorized_network IS NOT NULL THEN 'authorized network ' || r.authorized_network
+    END AS authorized_by
+  FROM resolved r
+  LEFT JOIN document_owners o ON o.document_id = r.doc
+  LEFT JOIN (SELECT DISTINCT account, document_id FROM grants) g ON g.account = r.actor_account AND g.document_id = r.doc
+  LEFT JOIN authorized_accounts a ON a.account = r.actor_account`;
+}
