@@ -13,7 +13,7 @@ import { ensureFixture, FIXTURE_NAMES, generatorVersion, type Fixture, type Fixt
 import { benchFormats, renderFormatSpeeds } from './formats.js';
 import { hasGnuTime, type Measurement } from './measure.js';
 import { LNAV_COUNT_SQL, LNAV_DISTINCT_IP_SQL, LNAV_FIELDS_SQL, PEER_NAMES, peerInstalled, runPeer, type PeerName, type PeerResult } from './peers.js';
-import { evaluateTargets, formatInt, renderTable, renderTargets, type Baselines, type Row, type TargetResult } from './report.js';
+import { evaluateFormatTargets, evaluateTargets, formatInt, renderTable, renderTargets, type Baselines, type Row, type TargetResult } from './report.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(BENCH_DIR, '..', '..');
@@ -328,9 +328,11 @@ async function benchFixture(name: FixtureName, options: Options, cli: CliStatus,
   const rssValues = [...stepSamples.values()].flat().flatMap((s) => (s.kind === 'measured' ? [s.stats.maxRssBytes, s.measurement.peakRssBytes ?? 0] : []));
   const allStepsMeasured = cli.kind === 'ready' && steps.filter((s) => s.kind === 'measured').length === BREACHSCOPE_STEPS.length;
   const targets = evaluateTargets({
+    fixture: name,
     lines: fixture.lines,
     fullAnalyzeSeconds,
-    lnavCountSeconds: secondsOf(peers.find((p) => p.peer === 'lnav')),
+    floorSeconds: baselines.floorSeconds,
+    lnavDistinctIpSeconds: baselines.lnavDistinctIpSeconds,
     breachscopePeakRssBytes: allStepsMeasured ? Math.max(...rssValues) : undefined,
   });
   return { fixture, floorSamples, floor, stepSamples, steps, peerSamples, peers, baselines, sha256Seconds: secondsOf(floor.find((f) => f.step === 'sha256')), rows, targets };
@@ -471,7 +473,11 @@ async function main(): Promise<number> {
   // per-format ingest speeds (each reader on its own sample lines)
   const workDir = join(CACHE_DIR, 'runs');
   const formatSpeeds = cli.kind === 'ready' && options.formatLines > 0 ? await benchFormats(cli.mainJs, workDir, options.formatLines, options.timeoutSeconds) : [];
-  if (formatSpeeds.length > 0) process.stdout.write(`\nper-format ingest (each reader's sample lines cycled to ${formatInt(options.formatLines)} lines, format set, empty store):\n${renderFormatSpeeds(formatSpeeds)}\n`);
+  const formatTargets = evaluateFormatTargets(formatSpeeds);
+  if (formatSpeeds.length > 0) {
+    process.stdout.write(`\nper-format ingest (each reader's sample lines cycled to ${formatInt(options.formatLines)} lines, format set, empty store):\n${renderFormatSpeeds(formatSpeeds)}\n`);
+    process.stdout.write(`\ntargets, per format:\n${renderTargets(formatTargets)}\n`);
+  }
 
   const resultPath = join(CACHE_DIR, 'last-run.json');
   const cpuList = cpus();
@@ -490,6 +496,7 @@ async function main(): Promise<number> {
     fixtures: runs.map(fixtureJson),
     queries: { lnav_count: LNAV_COUNT_SQL, lnav_distinct_ip: LNAV_DISTINCT_IP_SQL, lnav_fields: LNAV_FIELDS_SQL },
     formats: formatSpeeds,
+    format_targets: formatTargets,
   };
   writeFileSync(resultPath, `${JSON.stringify(record, null, 2)}\n`);
   process.stdout.write(`\nresults: ${rel(resultPath)}\n`);
@@ -499,7 +506,7 @@ async function main(): Promise<number> {
     return EXIT.notRun;
   }
   if (runs.some((r) => r.steps.some((s) => s.kind === 'failed') || r.floor.some((f) => f.kind === 'failed'))) return EXIT.notRun;
-  return runs.every((r) => r.targets.every((t) => t.verdict === 'PASS')) ? EXIT.pass : EXIT.targetMissed;
+  return runs.every((r) => r.targets.every((t) => t.verdict === 'PASS')) && formatTargets.every((t) => t.verdict === 'PASS') ? EXIT.pass : EXIT.targetMissed;
 }
 
 process.exitCode = await main();
