@@ -5,8 +5,8 @@
  * actor, which access is a disclosure or in the window, or what authorizes it.
  *
  * Both statements are DuckDB SQL with nothing the dialect layer cannot carry: no parameters (the
- * window is written in as microseconds), NULL-free ASOF keys, and column names unique across
- * every join (ClickHouse resolves `j.*` over a join by name).
+ * window is written in as microseconds), no ASOF join, and column names unique across every
+ * join (ClickHouse resolves `j.*` over a join by name).
  */
 
 /**
@@ -17,9 +17,6 @@ export type FileColumn = 'file_id' | 'file_path';
 
 /** A time bound in SQL both engines read the same way: microseconds since the epoch, or NULL. */
 const bound = (d: Date | undefined): string => (d === undefined ? 'NULL' : `make_timestamp(${d.getTime() * 1000})`);
-
-/** Midnight 1900-01-01 UTC: an access without a time joins no identity session (no record is older). */
-const NO_TIME = 'make_timestamp(-2208988800000000)';
 
 /**
  * The access events that name a document: by their own `document` field (an application's audit
@@ -38,7 +35,7 @@ export function docEventsSelect(documentExpr: string, file: FileColumn): string 
 /**
  * `document_requests` from `doc_events`, `client_map` and the reference tables: the account from
  * the log, else an identity record with the same request id (the first), else the latest record
- * of the same session at or before the access (ASOF); the owners; and the counting rules' facts.
+ * of the same session at or before the access; the owners; and the counting rules' facts.
  */
 export function documentRequestsSelect(window: { readonly from?: Date; readonly to?: Date }, file: FileColumn): string {
   const from = bound(window.from);
@@ -48,14 +45,29 @@ export function documentRequestsSelect(window: { readonly from?: Date; readonly 
     FROM case_events WHERE role = 'identity' AND request_id IS NOT NULL AND account IS NOT NULL
     GROUP BY request_id
   ), by_session AS (
-    SELECT coalesce(session, '') AS s_session, coalesce(time, ${NO_TIME}) AS s_time, arg_max(account, event_id) AS s_account
+    SELECT session AS s_session, time AS s_time, arg_max(account, event_id) AS s_account
     FROM case_events WHERE role = 'identity' AND session IS NOT NULL AND time IS NOT NULL
     GROUP BY session, time
+  ), session_hits AS (
+    -- For each access with a session and a time, the time of the latest identity record of its
+    -- session at or before it: an ASOF match written as a window, because the ASOF join of DuckDB
+    -- holds its input in memory and a window over session partitions spills. Identity rows sort
+    -- first on a tie.
+    SELECT h_event_id, h_session, h_time FROM (
+      SELECT u_event_id AS h_event_id, u_session AS h_session, u_kind,
+        max(CASE WHEN u_kind = 0 THEN u_time END) OVER (PARTITION BY u_session ORDER BY u_time, u_kind ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS h_time
+      FROM (
+        SELECT event_id AS u_event_id, session AS u_session, time AS u_time, 1 AS u_kind FROM doc_events WHERE session IS NOT NULL AND time IS NOT NULL
+        UNION ALL
+        SELECT NULL, s_session, s_time, 0 FROM by_session
+      )
+    ) WHERE u_kind = 1 AND h_time IS NOT NULL
   ), joined AS (
     SELECT d.*, r.r_account AS request_account, s.s_account AS session_account
     FROM doc_events d
     LEFT JOIN by_request r ON d.request_id = r.r_request_id
-    ASOF LEFT JOIN by_session s ON coalesce(d.session, '') = s.s_session AND coalesce(d.time, ${NO_TIME}) >= s.s_time
+    LEFT JOIN session_hits h ON h.h_event_id = d.event_id
+    LEFT JOIN by_session s ON s.s_session = h.h_session AND s.s_time = h.h_time
   ), resolved AS (
     SELECT j.*,
       coalesce(j.account, j.request_account, CASE WHEN j.session IS NULL OR j.time IS NULL THEN NULL ELSE j.session_account END) AS actor_account,

@@ -2,7 +2,7 @@ import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { stage } from '../util/trace.js';
 import { UserError } from '../util/user-error.js';
-import { clientMapSql, NETWORKS_SQL, networkParams } from './ip-sql.js';
+import { buildClientMap as clientMapOf, NETWORKS_SQL, networkParams } from './ip-sql.js';
 import { docEventsSelect, documentRequestsSelect } from './document-requests-sql.js';
 import { compileRoute, documentSql, RouteError, type Route } from '../case/routes.js';
 
@@ -38,6 +38,6 @@ function compileRoutes(caseFile: CaseFile): Route[] {
  */
 async function buildClientMap(store: Store, caseFile: CaseFile): Promise<void> {
   await store.run(NETWORKS_SQL, networkParams({ trusted: caseFile.network.trustedProxies, authorized: caseFile.authorized.networks }));
-  await store.run(clientMapSql('SELECT client_ip AS socket, forwarded_for AS xff FROM doc_events'));
+  await clientMapOf(store, 'SELECT client_ip AS socket, forwarded_for AS xff FROM doc_events');
   await store.run('DROP TABLE ip_networks');
 }

@@ -1,4 +1,4 @@
-import type { Params } from '../db/store.js';
+import type { Params, Store } from '../db/store.js';
 import type { Cidr } from '../case/ip.js';
 
 /*
@@ -108,37 +108,60 @@ export function networkParams(lists: Readonly<Record<'trusted' | 'authorized', r
 }
 
 /**
- * `client_map` (socket, xff, client, network) for every distinct (socket, xff) pair of `pairs` (a
- * SELECT with those two columns), as resolveClient and inAny (ip.ts) give them: the chain is the
- * forwarded-for entries and then the socket, trimmed, without empty and `-` entries; walking from
- * the right past trusted proxies, the first other entry is the client (an entry that is not an
- * address stops the walk as written); when every hop is trusted, the left-most. `network` is the
- * first authorized network that contains the client. Needs `ip_networks` (NETWORKS_SQL).
+ * Builds `client_map` (socket, xff, client, network) for every distinct (socket, xff) pair of
+ * `pairs` (a SELECT with those two columns; `params` are bound to it), as resolveClient and inAny
+ * (ip.ts) give them: the chain is the forwarded-for entries and then the socket, trimmed, without
+ * empty and `-` entries; walking from the right past trusted proxies, the first other entry is the
+ * client (an entry that is not an address stops the walk as written); when every hop is trusted,
+ * the left-most. `network` is the first authorized network that contains the client. Needs
+ * `ip_networks` (NETWORKS_SQL).
+ *
+ * Every step is a table of its own and every aggregate keeps numbers only, so that millions of
+ * distinct clients spill to the store's temp folder within the memory limit (a window over all
+ * pairs, or an arg_max of text per pair, held them in memory: 6.4M pairs failed at 450 MB).
  */
-export function clientMapSql(pairs: string): string {
-  return `CREATE OR REPLACE TEMP TABLE client_map AS
-  WITH pairs AS MATERIALIZED (
-    SELECT row_number() OVER () AS pair, socket, xff,
-      list_filter(list_transform(string_split(coalesce(xff, ''), ',') || [coalesce(socket, '')], lambda e: ${jsTrim('e')}),
-                  lambda e: e NOT IN ('', '-')) AS chain
-    FROM (SELECT DISTINCT socket, xff FROM (${pairs}))
-  ), hops AS (
-    SELECT pair, unnest(chain) AS raw, generate_subscripts(chain, 1) AS pos FROM pairs
-  ), addresses AS (
-    -- Whether each distinct hop is a trusted proxy, and the first authorized network it is in.
-    SELECT a.raw, a.ip, a.v4, a.v6, coalesce(bool_or(n.kind = 'trusted'), false) AS trusted,
-      arg_min(n.text, n.pos) FILTER (WHERE n.kind = 'authorized') AS network
-    FROM (${parsedIpSql('(SELECT DISTINCT raw FROM hops)')}) a
-    LEFT JOIN ip_networks n ON ${inNetworkSql('a', 'n')}
-    GROUP BY ALL
-  ), walked AS (
-    SELECT h.pair,
-      coalesce(
-        arg_max({'client': coalesce(a.ip, h.raw), 'network': a.network}, h.pos) FILTER (WHERE a.ip IS NULL OR NOT a.trusted),
-        arg_min({'client': coalesce(a.ip, h.raw), 'network': a.network}, h.pos)) AS hop
-    FROM hops h JOIN addresses a USING (raw)
-    GROUP BY h.pair
-  )
-  SELECT p.socket, p.xff, w.hop.client AS client, w.hop.network AS network
-  FROM pairs p LEFT JOIN walked w USING (pair)`;
+export async function buildClientMap(store: Store, pairs: string, params?: Params): Promise<void> {
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE cm_pairs AS
+     SELECT socket, xff, list_filter(list_transform(string_split(coalesce(xff, ''), ',') || [coalesce(socket, '')], lambda e: ${jsTrim('e')}),
+                                     lambda e: e NOT IN ('', '-')) AS chain
+     FROM (SELECT DISTINCT socket, xff FROM (${pairs}))`,
+    params,
+  );
+  for (const sql of CLIENT_MAP_STEPS) await store.run(sql);
 }
+
+const CLIENT_MAP_STEPS = [
+  `CREATE OR REPLACE TEMP TABLE cm_hops AS
+   SELECT socket, xff, len(chain) AS n, unnest(chain) AS raw, generate_subscripts(chain, 1) AS pos FROM cm_pairs`,
+  `CREATE OR REPLACE TEMP TABLE cm_parsed AS ${parsedIpSql('(SELECT DISTINCT raw FROM cm_hops)')}`,
+  // Whether each distinct hop is a trusted proxy, and the first authorized network it is in.
+  `CREATE OR REPLACE TEMP TABLE cm_addresses AS
+   WITH matched AS (
+     SELECT a.raw, bool_or(n.kind = 'trusted') AS trusted, min(n.pos) FILTER (WHERE n.kind = 'authorized') AS network_pos
+     FROM cm_parsed a JOIN ip_networks n ON ${inNetworkSql('a', 'n')}
+     GROUP BY a.raw
+   )
+   SELECT a.raw, a.ip, coalesce(m.trusted, false) AS trusted, n.text AS network
+   FROM cm_parsed a LEFT JOIN matched m ON m.raw = a.raw LEFT JOIN ip_networks n ON n.pos = m.network_pos`,
+  `CREATE OR REPLACE TEMP TABLE cm_located AS
+   SELECT h.socket, h.xff, h.n, h.pos, coalesce(a.ip, h.raw) AS client, a.network, a.ip IS NULL OR NOT a.trusted AS stops
+   FROM cm_hops h JOIN cm_addresses a ON a.raw = h.raw`,
+  // A one-hop chain is its own client; a longer one stops at its right-most untrusted hop.
+  `CREATE OR REPLACE TEMP TABLE client_map AS
+   WITH chosen AS (
+     SELECT socket, xff, coalesce(max(pos) FILTER (WHERE stops), min(pos)) AS pos FROM cm_located WHERE n > 1 GROUP BY socket, xff
+   )
+   SELECT socket, xff, client, network FROM cm_located WHERE n = 1
+   UNION ALL
+   SELECT l.socket, l.xff, l.client, l.network
+   FROM cm_located l JOIN chosen c ON l.socket IS NOT DISTINCT FROM c.socket AND l.xff IS NOT DISTINCT FROM c.xff AND l.pos = c.pos
+   WHERE l.n > 1
+   UNION ALL
+   SELECT socket, xff, NULL, NULL FROM cm_pairs WHERE len(chain) = 0`,
+  'DROP TABLE cm_pairs',
+  'DROP TABLE cm_hops',
+  'DROP TABLE cm_parsed',
+  'DROP TABLE cm_addresses',
+  'DROP TABLE cm_located',
+];

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Address4, Address6 } from 'ip-address';
 import { Store } from '../../src/db/store.js';
 import { canonicalIp, inAny, parseCidr, resolveClient, type Cidr } from '../../src/case/ip.js';
-import { clientMapSql, inNetworkSql, NETWORKS_SQL, networkParams, parsedIpSql } from '../../src/analyze/ip-sql.js';
+import { buildClientMap, inNetworkSql, NETWORKS_SQL, networkParams, parsedIpSql } from '../../src/analyze/ip-sql.js';
 
 /*
  * The SQL client map (ip-sql.ts) against the JavaScript reference (ip.ts, on the ip-address
@@ -208,7 +208,7 @@ describe('forwarded-for walk in SQL', () => {
         async (pairs, pick, extraTrusted, authorized) => {
           const trusted = trustedOf(pairs, pick, extraTrusted);
           await loadNetworks(trusted, authorized);
-          await store.run(clientMapSql(`SELECT socket, xff FROM ${rowsSql(['socket', 'xff'])}`), { rows: JSON.stringify(pairs) });
+          await buildClientMap(store, `SELECT socket, xff FROM ${rowsSql(['socket', 'xff'])}`, { rows: JSON.stringify(pairs) });
           const rows = await store.all<{ socket: string | null; xff: string | null; client: string | null; network: string | null }>('SELECT * FROM client_map');
           const key = (s: string | null, x: string | null) => JSON.stringify([s, x]);
           const sql = new Map(rows.map((r) => [key(r.socket, r.xff), r]));
@@ -240,7 +240,7 @@ describe('forwarded-for walk in SQL', () => {
       { socket: '10.0.0.1', xff: ' , 198.51.100.4 ,, -' },
       { socket: null, xff: null },
     ];
-    await store.run(clientMapSql(`SELECT socket, xff FROM ${rowsSql(['socket', 'xff'])}`), { rows: JSON.stringify(pairs) });
+    await buildClientMap(store, `SELECT socket, xff FROM ${rowsSql(['socket', 'xff'])}`, { rows: JSON.stringify(pairs) });
     const rows = await store.all<{ socket: string | null; xff: string | null; client: string | null; network: string | null }>('SELECT * FROM client_map');
     const got = pairs.map((p) => rows.find((r) => r.socket === p.socket && r.xff === p.xff));
     assert.deepEqual(

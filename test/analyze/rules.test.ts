@@ -378,6 +378,26 @@ describe('account resolution', () => {
     });
   });
 
+  test('when two identity records of a session share a time then the later line gives the account, for accesses at and after it only', () => {
+    const a = analyze(twoSources('access.jsonl', 'app.jsonl'), {
+      'access.jsonl': jsonl(
+        access('D1', '2015-03-20T10:09:59Z', { session: 'S' }), // a second before: anonymous
+        access('D2', '2015-03-20T10:10:00Z', { session: 'S' }), // C, the later line of the tie
+        access('D3', '2015-03-20T11:00:00Z', { session: 'S' }), // C still
+        access('D4', '2015-03-20T11:00:00Z', { session: 'U' }), // U's record comes after: anonymous
+      ),
+      'app.jsonl': jsonl(
+        { ts: '2015-03-20T10:10:00Z', session: 'S', user: 'A' },
+        { ts: '2015-03-20T10:10:00Z', session: 'S', user: 'C' },
+        { ts: '2015-03-20T11:00:01Z', session: 'U', user: 'A' },
+      ),
+      'owners.csv': owners(['D1', 'owner'], ['D2', 'owner'], ['D3', 'owner'], ['D4', 'owner']),
+    });
+    assert.equal(a.summary.unauthorized_accesses, 4);
+    assert.equal(a.summary.anonymous_accesses, 2);
+    assert.deepEqual(Object.fromEntries(a.top.accounts.map((r) => [r.key, r.accesses])), { C: 2 });
+  });
+
   test('when an identity source holds request-like lines then they are never counted as requests themselves', () => {
     const a = analyze(twoSources('access.jsonl', 'app.jsonl'), {
       'access.jsonl': jsonl(access('D1', '2015-03-20T10:00:00Z', { request_id: 'r1' })),

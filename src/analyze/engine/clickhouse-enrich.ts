@@ -5,7 +5,7 @@ import { compileRoute, documentSql } from '../../case/routes.js';
 import type { Store } from '../../db/store.js';
 import { quoteString } from '../../db/sql.js';
 import { EVENTS_GLOB, referenceFilePath, REFERENCE_TABLES, type ParquetManifest } from '../../db/parquet-layout.js';
-import { clientMapSql, NETWORKS_SQL, networkParams } from '../ip-sql.js';
+import { buildClientMap, NETWORKS_SQL, networkParams } from '../ip-sql.js';
 import { chQuote, rewriteForClickHouse } from './clickhouse-dialect.js';
 import { UserError } from '../../util/user-error.js';
 import { stage } from '../../util/trace.js';
@@ -79,7 +79,7 @@ async function clientMapThroughDuckDb(ch: ClickHouseSession, store: Store, caseF
   const map = ch.tempPath('client_map.parquet');
   await ch.run(`INSERT INTO FUNCTION file(${chQuote(pairs)}, Parquet) SELECT DISTINCT client_ip AS socket, forwarded_for AS xff FROM doc_events`);
   await store.run(NETWORKS_SQL, networkParams({ trusted: caseFile.network.trustedProxies, authorized: caseFile.authorized.networks }));
-  await store.run(clientMapSql(`SELECT socket, xff FROM read_parquet(${quoteString(pairs)})`));
+  await buildClientMap(store, `SELECT socket, xff FROM read_parquet(${quoteString(pairs)})`);
   await store.run(`COPY client_map TO ${quoteString(map)} (FORMAT parquet)`);
   await store.run('DROP TABLE ip_networks');
   await store.run('DROP TABLE client_map');
