@@ -3,7 +3,7 @@ import type { CaseFile } from '../case/case-file.js';
 import type { AtRiskChoice } from '../case/at-risk-choice.js';
 import type { Store } from '../db/store.js';
 import { quoteIdent } from '../db/sql.js';
-import { EXIT, UserError } from '../util/user-error.js';
+import { EXIT, UserError, isOutOfMemory } from '../util/user-error.js';
 
 /**
  * People at risk beside people confirmed affected (the ICO's Islington figures: 89,000 at risk,
@@ -61,6 +61,7 @@ async function loadListedDocuments(store: Store, file: string): Promise<void> {
   try {
     header = (await store.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${SOURCE}`, { file })).map((r) => r.column_name);
   } catch (e) {
+    if (isOutOfMemory(e)) throw e;
     throw new UserError({ what: `breach.at_risk: cannot read ${file} as CSV`, why: (e as Error).message.split('\n')[0], help: fix });
   }
   const i = header.findIndex((h) => h.trim().toLowerCase().replace(/^\ufeff/, '') === 'document_id');
@@ -68,6 +69,7 @@ async function loadListedDocuments(store: Store, file: string): Promise<void> {
   try {
     await store.run(`CREATE OR REPLACE TEMP TABLE at_risk_listed AS SELECT DISTINCT nullif(trim(${quoteIdent(header[i]!)}), '') AS document_id FROM ${SOURCE}`, { file });
   } catch (e) {
+    if (isOutOfMemory(e)) throw e;
     throw new UserError({ what: `breach.at_risk: ${file} is not a well-formed CSV`, why: (e as Error).message.split('\n')[0], help: 'fix the line DuckDB names above' }, EXIT.usage);
   }
 }

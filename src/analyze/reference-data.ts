@@ -1,7 +1,7 @@
 import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { quoteIdent } from '../db/sql.js';
-import { EXIT, UserError } from '../util/user-error.js';
+import { EXIT, UserError, isOutOfMemory } from '../util/user-error.js';
 
 /**
  * The application's own data, loaded into temp tables the detectors join:
@@ -34,6 +34,7 @@ async function loadCsv(store: Store, table: keyof typeof TABLES, file: string | 
   try {
     header = (await store.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${source}`, { file })).map((r) => r.column_name);
   } catch (e) {
+    if (isOutOfMemory(e)) throw e;
     throw new UserError({ what: `documents.${spec.key}: cannot read ${file} as CSV`, why: (e as Error).message.split('\n')[0], help: `write a CSV with the header ${spec.columns.join(',')}` });
   }
   const normalized = header.map((h) => h.trim().toLowerCase().replace(/^\ufeff/, ''));
@@ -59,6 +60,7 @@ async function loadCsv(store: Store, table: keyof typeof TABLES, file: string | 
       { file },
     );
   } catch (e) {
+    if (isOutOfMemory(e)) throw e;
     throw new UserError({ what: `documents.${spec.key}: ${file} is not a well-formed CSV`, why: (e as Error).message.split('\n')[0], help: 'fix the line DuckDB names above' }, EXIT.usage);
   }
 }

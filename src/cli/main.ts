@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { toolVersion } from '../util/project-root.js';
 import { terminalSafe } from '../util/terminal-safe.js';
-import { EXIT, UserError, formatUserMessage } from '../util/user-error.js';
+import { EXIT, UserError, formatUserMessage, isOutOfMemory, outOfMemoryError } from '../util/user-error.js';
 import { addExamples } from './help-examples.js';
 import { positiveInteger } from './options.js';
 import { engineOptions, type EngineOptions } from './engine-option.js';
@@ -31,7 +31,8 @@ function printStats(): void {
   process.stderr.write(`breachscope-stats ${JSON.stringify({ wall_ms: Math.round(performance.now() - started), max_rss_bytes: usage.maxRSS * 1024 })}\n`);
 }
 
-function fail(e: unknown): never {
+function fail(thrown: unknown): never {
+  const e = isOutOfMemory(thrown) ? outOfMemoryError(thrown as Error) : thrown;
   if (e instanceof UserError) {
     process.stderr.write(`${e.messages.map(formatUserMessage).join('\n')}\n`);
     if (globals.debug) process.stderr.write(`${e.stack}\n`);

@@ -2,7 +2,7 @@ import { rmSync, statSync } from 'node:fs';
 import type { Params, Store } from '../db/store.js';
 import { fastSql, formatSql, type LogFormat } from '../formats/format.js';
 import { EVENT_VALUE_COLUMNS, PARSED_COLUMNS } from '../db/schema.js';
-import { EXIT, UserError } from '../util/user-error.js';
+import { EXIT, UserError, isOutOfMemory } from '../util/user-error.js';
 import { stage } from '../util/trace.js';
 import { REJECT_EXAMPLES } from '../db/schema.js';
 import type { RejectExample } from './file-report.js';
@@ -37,6 +37,7 @@ export async function readLines(store: Store, file: ResolvedFile, from: string, 
     await store.run('SET preserve_insertion_order = true');
     await store.run(`CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT line FROM ${csvSource(from, gzip)}`, { file: from });
   } catch (e) {
+    if (isOutOfMemory(e)) throw e;
     // DuckDB's CSV errors quote the offending line whole: it could be megabytes of hostile bytes.
     const why = String((e as Error).message)
       .split('\n')

@@ -49,3 +49,20 @@ export function formatUserMessage(m: UserMessage): string {
   if (m.help) lines.push(`  fix:   ${terminalSafe(m.help)}`);
   return lines.join('\n');
 }
+
+/** Whether `e` is DuckDB running out of its memory limit (not a fault of the input it was reading). */
+export function isOutOfMemory(e: unknown): boolean {
+  return e instanceof Error && /^Out of Memory Error\b/.test(e.message);
+}
+
+/** DuckDB's out-of-memory failure as a message a person can act on (exit 3). */
+export function outOfMemoryError(e: Error): UserError {
+  return new UserError(
+    {
+      what: 'DuckDB ran out of the memory it may use',
+      why: e.message.split('\n')[0]!,
+      help: `set BREACHSCOPE_MEMORY_LIMIT higher (now ${process.env.BREACHSCOPE_MEMORY_LIMIT ?? '450MB'}; for example BREACHSCOPE_MEMORY_LIMIT=2GB), or BREACHSCOPE_THREADS=1; please report the case size to the breachscope developers`,
+    },
+    EXIT.runtime,
+  );
+}

@@ -84,3 +84,14 @@ describe('--json key style', () => {
     assert.equal(anon.file, 'queries/anonymous_document_access.sql');
   });
 });
+
+describe('memory limit', () => {
+  test('when DuckDB runs out of BREACHSCOPE_MEMORY_LIMIT then exit 3 says so and how to raise it, not that an input is malformed', () => {
+    const path = makeCase(CASE, CASE_FILES);
+    const r = runCli(['analyze', path], { env: { BREACHSCOPE_MEMORY_LIMIT: '4MB' } });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /DuckDB ran out of the memory it may use/);
+    assert.match(r.stderr, /BREACHSCOPE_MEMORY_LIMIT higher \(now 4MB/);
+    assert.doesNotMatch(r.stderr, /well-formed|stack trace/);
+  });
+});
