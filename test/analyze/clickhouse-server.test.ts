@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { serverEvents } from '../../src/analyze/engine/clickhouse-location.js';
 import { serverTarget } from '../../src/analyze/engine/clickhouse-server.js';
 import { SETTINGS } from '../../src/analyze/engine/clickhouse-dialect.js';
-import { ROOT, analyzeJson, runCli, tempDir, type AnalyzeJson } from '../helpers.js';
+import { ROOT, analyzeJson, runCli, spawnCli, tempDir, type AnalyzeJson } from '../helpers.js';
 import { generatedCase } from './generated-case.js';
 
 /*
@@ -176,6 +177,31 @@ describe('analyze --engine clickhouse --clickhouse-url', { skip: chdbMissing }, 
     const r = runCli(['analyze', casePath, '--engine', 'clickhouse', '--clickhouse-url', url(), '--events', tempDir()]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /holds no manifest-I-of-N\.json/);
+  });
+
+  test('when the set at the location lacks a reference file then analyze exits 2 naming it, and the run\'s database is dropped', async () => {
+    const casePath = copySample('ticketviewer');
+    const set = parquetSet(casePath);
+    rmSync(path.join(set, 'reference', 'owners.parquet'));
+    const r = runCli(['analyze', casePath, '--engine', 'clickhouse', '--clickhouse-url', url(), '--events', set]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /ClickHouse cannot read reference\/owners\.parquet of the Parquet set/);
+    assert.equal(await serverQuery(shim!, "SELECT count() FROM system.databases WHERE name LIKE 'breachscope%'"), '0\n');
+  });
+
+  test('when the run is interrupted with Ctrl-C while it works on the server then its database is dropped', async () => {
+    const casePath = copySample('resident-portal');
+    const set = parquetSet(casePath);
+    const before = readFileSync(shim!.log, 'utf8').length;
+    const child = spawnCli(['analyze', casePath, '--engine', 'clickhouse', '--clickhouse-url', url(), '--events', set]);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupted once the run's tables are being built in its database.
+    for (let i = 0; i < 600 && !readFileSync(shim!.log, 'utf8').slice(before).includes('CREATE TABLE doc_events'); i++) await sleep(100);
+    assert.equal(await serverQuery(shim!, "SELECT count() FROM system.databases WHERE name LIKE 'breachscope%'"), '1\n', 'the run has its database');
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    assert.equal(await serverQuery(shim!, "SELECT count() FROM system.databases WHERE name LIKE 'breachscope%'"), '0\n');
+    assert.ok(existsSync(set));
   });
 
   test('when --clickhouse-url is given without --events then analyze exits 2 saying the server reads the set itself', () => {

@@ -5,12 +5,12 @@ import type { Store } from '../../db/store.js';
 import { quoteString } from '../../db/sql.js';
 import { EVENTS_GLOB, referenceFilePath, REFERENCE_TABLES, type ParquetManifest } from '../../db/parquet-layout.js';
 import { clientMapSql, NETWORKS_SQL, networkParams } from '../ip-sql.js';
-import { chQuote, rewriteForClickHouse } from './clickhouse-dialect.js';
+import { rewriteForClickHouse } from './clickhouse-dialect.js';
 import { UserError } from '../../util/user-error.js';
 import { stage } from '../../util/trace.js';
 import { docEventsSelect, documentRequestsSelect } from '../document-requests-sql.js';
 import type { ClickHouse } from './clickhouse.js';
-import type { EventsLocation } from './clickhouse-location.js';
+import { firstLine, type EventsLocation } from './clickhouse-location.js';
 
 const TABLE = 'ENGINE = MergeTree ORDER BY tuple()';
 
@@ -44,19 +44,35 @@ export async function loadParquetSet(ch: ClickHouse, caseFile: CaseFile, events:
   writeFileSync(list, files.map((f, i) => [f.source, f.path, f.sha256].map(csvField).join(',') + `,${i + 1}\n`).join(''));
   await ch.run('CREATE TABLE log_files (source String, file_path String, file_sha256 String, ordinal Int64) ENGINE = Memory');
   await ch.upload('log_files', list, 'CSV');
-  await ch.run(
-    `CREATE VIEW case_events AS
-     SELECT f.ordinal * 1000000000000 + e.line AS event_id, e.*
-     FROM ${events.read(EVENTS_GLOB, 'Parquet')} e
-     INNER JOIN log_files f ON f.source = e.source AND f.file_path = e.file_path AND f.file_sha256 = e.file_sha256`,
+  await readingSet(events, 'the events', () =>
+    ch.run(
+      `CREATE VIEW case_events AS
+       SELECT f.ordinal * 1000000000000 + e.line AS event_id, e.*
+       FROM ${events.read(EVENTS_GLOB, 'Parquet')} e
+       INNER JOIN log_files f ON f.source = e.source AND f.file_path = e.file_path AND f.file_sha256 = e.file_sha256`,
+    ),
   );
   for (const t of REFERENCE_TABLES) {
-    await ch.run(`CREATE TABLE ${t} ${TABLE} AS SELECT * FROM ${events.read(referenceFilePath(t), 'Parquet')}`);
+    await readingSet(events, referenceFilePath(t), () => ch.run(`CREATE TABLE ${t} ${TABLE} AS SELECT * FROM ${events.read(referenceFilePath(t), 'Parquet')}`));
   }
   await ch.run(
     `CREATE TABLE document_owners ${TABLE} AS
      SELECT document_id, arraySort(groupArray(owner_account)) AS owners, min(category) AS category FROM owners GROUP BY document_id`,
   );
+}
+
+/** The first read of a part of the set: a ClickHouse that cannot read it is an input error naming the part. */
+async function readingSet(events: EventsLocation, part: string, read: () => Promise<void>): Promise<void> {
+  try {
+    await read();
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError({
+      what: `--events ${events.shown}: ClickHouse cannot read ${part} of the Parquet set`,
+      why: firstLine(e),
+      help: 'give the folder or location that `breachscope ingest <case> --parquet` wrote, whole (each shard, and reference/ beside them)',
+    });
+  }
 }
 
 /** A CSV field as ClickHouse reads it: always quoted, a quote doubled (a path may hold commas, quotes, newlines). */
