@@ -83,3 +83,15 @@ async function serverEngine(url: string, events: string | undefined, cluster: st
   serverTarget(url);
   return clickhouseEngine({ events: serverEvents(events, cluster), open: () => ClickHouseServer.open(url) });
 }
+
+/**
+ * The command line with the password of a `--clickhouse-url` replaced by `***`: the evidence pack
+ * records its command line, and a password must not travel with the pack.
+ */
+export function redactClickHouseUrl(argv: readonly string[]): string[] {
+  const redact = (v: string): string => v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/]*@/i, '$1***@');
+  return argv.map((a, i) => {
+    if (argv[i - 1] === '--clickhouse-url') return redact(a);
+    return a.startsWith('--clickhouse-url=') ? `--clickhouse-url=${redact(a.slice('--clickhouse-url='.length))}` : a;
+  });
+}

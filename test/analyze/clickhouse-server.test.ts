@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { serverEvents } from '../../src/analyze/engine/clickhouse-location.js';
 import { serverTarget } from '../../src/analyze/engine/clickhouse-server.js';
 import { SETTINGS } from '../../src/analyze/engine/clickhouse-dialect.js';
+import { redactClickHouseUrl } from '../../src/cli/engine-option.js';
 import { ROOT, analyzeJson, runCli, spawnCli, tempDir, type AnalyzeJson } from '../helpers.js';
 import { generatedCase } from './generated-case.js';
 
@@ -97,6 +98,16 @@ describe('serverEvents', () => {
   });
 });
 
+describe('redactClickHouseUrl', () => {
+  test('when a command line holds a --clickhouse-url with a password then the password is replaced, in both option forms', () => {
+    assert.deepEqual(
+      redactClickHouseUrl(['report', 'c.yaml', '--clickhouse-url', 'https://u:p@ss@h:8443/', '--clickhouse-url=http://u:pw@h', '--events', 'http://a:b@c']),
+      ['report', 'c.yaml', '--clickhouse-url', 'https://u:***@h:8443/', '--clickhouse-url=http://u:***@h', '--events', 'http://a:b@c'],
+    );
+    assert.deepEqual(redactClickHouseUrl(['--clickhouse-url', 'http://h:8123']), ['--clickhouse-url', 'http://h:8123']);
+  });
+});
+
 describe('serverTarget', () => {
   test('when the URL holds user and password then they are taken from it and the URL kept for messages holds neither', () => {
     const t = serverTarget('https://alice:p%40ss@ch.example:8443/?database=x', {});
@@ -160,6 +171,9 @@ describe('analyze --engine clickhouse --clickhouse-url', { skip: chdbMissing }, 
     for (const f of ['evidence.csv', 'evidence.parquet', 'subjects.csv', 'report.md', 'report.html']) {
       assert.ok(readFileSync(path.join(out, 'server', f)).equals(readFileSync(path.join(out, 'duckdb', f))), f);
     }
+    const manifest = readFileSync(path.join(out, 'server', 'manifest.json'), 'utf8');
+    assert.match(manifest, /"--clickhouse-url",\s*"http:\/\/default:\*\*\*@127\.0\.0\.1:/, 'the recorded command line keeps the URL, not its password');
+    assert.doesNotMatch(manifest, new RegExp(PASSWORD));
   });
 
   test('when the password is wrong then analyze exits 2 saying the login was refused, showing neither password', () => {
