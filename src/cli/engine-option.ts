@@ -50,6 +50,13 @@ export async function figureEngine(o: EngineOptions, store: Store, caseFile: Cas
     });
   }
   if (o.clickhouseUrl !== undefined) return serverEngine(o.clickhouseUrl, o.events, o.clickhouseCluster);
+  if (o.events !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(o.events)) {
+    throw new UserError({
+      what: `--events ${o.events}: the in-process engine reads a folder of this machine`,
+      why: 'object storage and URLs are read by a ClickHouse server',
+      help: 'add --clickhouse-url (and --clickhouse-cluster for s3Cluster), or copy the set into a local folder',
+    });
+  }
   let dir = o.events === undefined ? undefined : path.resolve(o.events);
   if (dir === undefined) {
     dir = path.join(store.dir, 'parquet');

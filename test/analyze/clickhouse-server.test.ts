@@ -247,6 +247,12 @@ describe('analyze --clickhouse-url failures before the run', { skip: chdbMissing
     }
   });
 
+  test('when --events is an s3:// location without --clickhouse-url then analyze exits 2 saying a server reads it', () => {
+    const r = runCli(['analyze', copySample('ticketviewer'), '--engine', 'clickhouse', '--events', 's3://bucket/case/']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /the in-process engine reads a folder of this machine/);
+  });
+
   test('when --clickhouse-cluster is given without --clickhouse-url then analyze exits 2', () => {
     const r = runCli(['analyze', copySample('ticketviewer'), '--engine', 'clickhouse', '--clickhouse-cluster', 'prod']);
     assert.equal(r.code, 2, r.stderr);

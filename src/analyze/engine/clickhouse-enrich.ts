@@ -44,11 +44,13 @@ export async function loadParquetSet(ch: ClickHouse, caseFile: CaseFile, events:
   writeFileSync(list, files.map((f, i) => [f.source, f.path, f.sha256].map(csvField).join(',') + `,${i + 1}\n`).join(''));
   await ch.run('CREATE TABLE log_files (source String, file_path String, file_sha256 String, ordinal Int64) ENGINE = Memory');
   await ch.upload('log_files', list, 'CSV');
+  // The set is read in a subquery: with s3Cluster the nodes read the Parquet and the join with
+  // log_files (a table of this run's database, on the server we talk to) runs where log_files is.
   await readingSet(events, 'the events', () =>
     ch.run(
       `CREATE VIEW case_events AS
        SELECT f.ordinal * 1000000000000 + e.line AS event_id, e.*
-       FROM ${events.read(EVENTS_GLOB, 'Parquet')} e
+       FROM (SELECT * FROM ${events.read(EVENTS_GLOB, 'Parquet')}) e
        INNER JOIN log_files f ON f.source = e.source AND f.file_path = e.file_path AND f.file_sha256 = e.file_sha256`,
     ),
   );
