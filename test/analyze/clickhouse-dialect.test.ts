@@ -32,6 +32,11 @@ describe('rewriteForClickHouse', () => {
       rewriteForClickHouse("SELECT contains(path, 'x'), try(url_decode(p)), 'try(contains(a)) it''s' AS reason"),
       "SELECT breachscope_contains(path, 'x'), breachscope_try(breachscope_url_decode(p)), 'try(contains(a)) it''s' AS reason",
     );
+    assert.equal(
+      rewriteForClickHouse("-- the owner's document\nSELECT contains(a, 'b') -- it's contains(\nFROM t"),
+      "-- the owner's document\nSELECT breachscope_contains(a, 'b') -- it's contains(\nFROM t",
+      'an apostrophe in a comment opens no literal',
+    );
   });
 
   test('when a window is a RANGE over a timestamp then it is ordered by its microseconds', () => {

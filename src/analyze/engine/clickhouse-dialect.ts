@@ -106,9 +106,12 @@ function rewriteTryCast(sql: string): string {
   return out;
 }
 
-/** `sql` with `edit` applied to its code only: a call written inside a DuckDB string literal stays as written. */
+/**
+ * `sql` with `edit` applied to its code only: a call written inside a DuckDB string literal or a
+ * `--` comment stays as written (and an apostrophe in a comment does not open a literal).
+ */
 function outsideLiterals(sql: string, edit: (code: string) => string): string {
-  return sql.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 === 1 ? part : edit(part))).join('');
+  return sql.split(/('(?:[^']|'')*'|--[^\n]*)/).map((part, i) => (i % 2 === 1 ? part : edit(part))).join('');
 }
 
 /**
