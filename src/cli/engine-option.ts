@@ -14,14 +14,16 @@ export interface EngineOptions {
   readonly engine?: EngineName;
   readonly events?: string;
   readonly clickhouseUrl?: string;
+  readonly clickhouseCluster?: string;
 }
 
 /** The options `analyze` and `report` share to choose where enrichment, detectors and figures run. */
 export function engineOptions(): Option[] {
   return [
     new Option('--engine <name>', 'where enrichment, detectors and figures run').choices(ENGINES).default('duckdb'),
-    new Option('--events <dir>', 'with --engine clickhouse: the Parquet set `ingest --parquet` wrote (default: written from the store)'),
-    new Option('--clickhouse-url <url>', 'with --engine clickhouse: a ClickHouse server or cluster instead of chdb in-process'),
+    new Option('--events <location>', 'with --engine clickhouse: the Parquet set `ingest --parquet` wrote (default: written from the store); with --clickhouse-url, as the server reads it: s3://bucket/prefix/, https://..., or a path on the server'),
+    new Option('--clickhouse-url <url>', 'with --engine clickhouse: a ClickHouse server (HTTP interface) instead of chdb in-process; user and password in the URL or CLICKHOUSE_USER / CLICKHOUSE_PASSWORD'),
+    new Option('--clickhouse-cluster <name>', 'with --clickhouse-url and an s3:// or https:// --events: read the set with s3Cluster over this cluster'),
   ];
 }
 
@@ -31,17 +33,13 @@ export function engineOptions(): Option[] {
  */
 export async function figureEngine(o: EngineOptions, store: Store, caseFile: CaseFile): Promise<FigureEngine | undefined> {
   if ((o.engine ?? 'duckdb') === 'duckdb') {
-    if (o.events !== undefined || o.clickhouseUrl !== undefined) {
-      throw new UserError({ what: '--events and --clickhouse-url need --engine clickhouse', help: 'add --engine clickhouse, or leave them out' });
+    if (o.events !== undefined || o.clickhouseUrl !== undefined || o.clickhouseCluster !== undefined) {
+      throw new UserError({ what: '--events, --clickhouse-url and --clickhouse-cluster need --engine clickhouse', help: 'add --engine clickhouse, or leave them out' });
     }
     return undefined;
   }
-  if (o.clickhouseUrl !== undefined) {
-    throw new UserError({
-      what: '--clickhouse-url: running on a ClickHouse server is not available in this version',
-      why: 'only the in-process engine (chdb) is implemented so far',
-      help: 'leave out --clickhouse-url to run ClickHouse in-process (npm run setup:clickhouse installs it)',
-    });
+  if (o.clickhouseUrl === undefined && o.clickhouseCluster !== undefined) {
+    throw new UserError({ what: '--clickhouse-cluster needs --clickhouse-url', why: 'the cluster is named to the server that runs the queries', help: 'add --clickhouse-url, or leave out --clickhouse-cluster' });
   }
   if (caseFile.exclude.crawlers) {
     throw new UserError({
@@ -49,6 +47,14 @@ export async function figureEngine(o: EngineOptions, store: Store, caseFile: Cas
       where: caseFile.path,
       why: 'known crawlers are marked in DuckDB after ClickHouse has made the figures, so they could be totalled but not left out',
       help: 'run with --engine duckdb (the default), or count crawlers in (leave out exclude.crawlers)',
+    });
+  }
+  if (o.clickhouseUrl !== undefined) return serverEngine(o.clickhouseUrl, o.events, o.clickhouseCluster);
+  if (o.events !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(o.events)) {
+    throw new UserError({
+      what: `--events ${o.events}: the in-process engine reads a folder of this machine`,
+      why: 'object storage and URLs are read by a ClickHouse server',
+      help: 'add --clickhouse-url (and --clickhouse-cluster for s3Cluster), or copy the set into a local folder',
     });
   }
   let dir = o.events === undefined ? undefined : path.resolve(o.events);
@@ -59,6 +65,40 @@ export async function figureEngine(o: EngineOptions, store: Store, caseFile: Cas
     await writeParquetSet(store, caseFile, dir, { index: 1, count: 1 }, { reference: false });
     await stage('parquet-set-written');
   }
-  const { clickhouseEngine } = await import('../analyze/engine/clickhouse-figures.js');
-  return clickhouseEngine(dir, { writeReference: o.events === undefined });
+  const [{ clickhouseEngine }, { localEvents }, { ClickHouseSession }] = await Promise.all([
+    import('../analyze/engine/clickhouse-figures.js'),
+    import('../analyze/engine/clickhouse-location.js'),
+    import('../analyze/engine/clickhouse-session.js'),
+  ]);
+  return clickhouseEngine({ events: localEvents(dir), open: () => ClickHouseSession.open(), writeReferenceTo: o.events === undefined ? dir : undefined });
+}
+
+/** A ClickHouse server reads the set where --events says: it cannot read this machine's files. */
+async function serverEngine(url: string, events: string | undefined, cluster: string | undefined): Promise<FigureEngine> {
+  if (events === undefined) {
+    throw new UserError({
+      what: '--clickhouse-url needs --events LOCATION',
+      why: 'the server reads the Parquet set itself, and it cannot read the folder this machine would write',
+      help: 'write the set with `breachscope ingest <case> --parquet DIR`, put it where the server reads it (s3://bucket/prefix/ or a path on the server) and give that as --events',
+    });
+  }
+  const [{ clickhouseEngine }, { serverEvents }, { ClickHouseServer, serverTarget }] = await Promise.all([
+    import('../analyze/engine/clickhouse-figures.js'),
+    import('../analyze/engine/clickhouse-location.js'),
+    import('../analyze/engine/clickhouse-server.js'),
+  ]);
+  serverTarget(url);
+  return clickhouseEngine({ events: serverEvents(events, cluster), open: () => ClickHouseServer.open(url) });
+}
+
+/**
+ * The command line with the password of a `--clickhouse-url` replaced by `***`: the evidence pack
+ * records its command line, and a password must not travel with the pack.
+ */
+export function redactClickHouseUrl(argv: readonly string[]): string[] {
+  const redact = (v: string): string => v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/]*@/i, '$1***@');
+  return argv.map((a, i) => {
+    if (argv[i - 1] === '--clickhouse-url') return redact(a);
+    return a.startsWith('--clickhouse-url=') ? `--clickhouse-url=${redact(a.slice('--clickhouse-url='.length))}` : a;
+  });
 }

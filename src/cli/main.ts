@@ -83,6 +83,7 @@ program
   .addOption(engineOptions()[0]!)
   .addOption(engineOptions()[1]!)
   .addOption(engineOptions()[2]!)
+  .addOption(engineOptions()[3]!)
   .action(async (casePath: string, o: { db?: string; json?: boolean; top: number; gapHours: number } & EngineOptions) => (await import('./analyze-command.js')).analyzeCommand(casePath, o));
 
 program
@@ -125,6 +126,7 @@ program
   .addOption(engineOptions()[0]!)
   .addOption(engineOptions()[1]!)
   .addOption(engineOptions()[2]!)
+  .addOption(engineOptions()[3]!)
   .option('--notices', 'also write notices/: one GDPR Art. 34 notice per affected person (.md and .html) and notices.csv for mail merge')
   .option('--previous <pack>', 'a previous evidence pack of the case (verified first): add a "Changes since the previous report" section')
   .action(async (casePath: string, o: { out: string; db?: string; generatedAt?: string; gapHours: number; maxRows: number; sign?: string; notices?: boolean; previous?: string } & EngineOptions) => (await import('./report-command.js')).reportCommand(casePath, o));

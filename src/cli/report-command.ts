@@ -15,7 +15,7 @@ import { toolVersion } from '../util/project-root.js';
 import { UserError } from '../util/user-error.js';
 import { openCase, printWarnings } from './open-case.js';
 import { generatedAt } from './generated-at.js';
-import { figureEngine, type EngineOptions } from './engine-option.js';
+import { figureEngine, redactClickHouseUrl, type EngineOptions } from './engine-option.js';
 import { signPack } from '../report/sign-pack.js';
 import { keyIdText } from '../report/minisign.js';
 import { loadSecretKey } from './signing-keys.js';
@@ -48,7 +48,7 @@ export async function reportCommand(casePath: string, o: { out: string; db?: str
         outDir: staging,
         generatedAt: at,
         toolVersion: version,
-        command: process.argv.slice(2),
+        command: redactClickHouseUrl(process.argv.slice(2)),
         before: async () => {
           const added = await runExtras(store, caseFile, analysis, extras, { staging, at, maxRows: o.maxRows });
           notices = added.notices;

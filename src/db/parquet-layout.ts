@@ -65,10 +65,22 @@ export function readManifests(dir: string): ParquetManifest[] {
   } catch (e) {
     throw new UserError({ what: `--events ${dir}: cannot read the folder`, why: (e as Error).message, help: 'give the folder that `breachscope ingest <case> --parquet DIR` wrote' });
   }
-  if (names.length === 0) {
+  return checkManifests(dir, names.map((n) => ({ name: n, text: readFileSync(path.join(dir, n), 'utf8') })));
+}
+
+/** The manifests of a set read elsewhere (through a ClickHouse server), checked as readManifests checks them. */
+export function checkManifests(dir: string, named: readonly { readonly name: string; readonly text: string }[]): ParquetManifest[] {
+  const ours = named.filter((m) => /^manifest-[0-9]+-of-[0-9]+\.json$/.test(m.name));
+  if (ours.length === 0) {
     throw new UserError({ what: `--events ${dir} holds no manifest-I-of-N.json`, help: 'write it with `breachscope ingest <case> --parquet DIR` (--shard I/N on each of N machines)' });
   }
-  const manifests = names.map((n) => JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as ParquetManifest);
+  const manifests = ours.map((m) => {
+    try {
+      return JSON.parse(m.text) as ParquetManifest;
+    } catch (e) {
+      throw new UserError({ what: `--events ${dir}: ${m.name} is not JSON`, why: (e as Error).message, help: 'write the set again with `breachscope ingest <case> --parquet DIR`' });
+    }
+  });
   const counts = new Set(manifests.map((m) => m.shard.split('/')[1]));
   const shards = new Set(manifests.map((m) => m.shard));
   const n = Number([...counts][0]);

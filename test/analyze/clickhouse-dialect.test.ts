@@ -23,14 +23,26 @@ describe('rewriteForClickHouse', () => {
 
   test('when regexp_replace or to_minutes is called then the DuckDB meaning is kept under another name', () => {
     // ClickHouse's own regexp_replace replaces every match and its to_days is a day number.
-    assert.equal(rewriteForClickHouse("regexp_replace(d, '[0-9]+$', ''), to_minutes(3), to_days(1)"), "replaceRegexpOne(d, '[0-9]+$', ''), bs_to_minutes(3), bs_to_days(1)");
-    assert.equal(MACROS.bs_to_minutes, '(x) -> x * 60000000');
+    assert.equal(rewriteForClickHouse("regexp_replace(d, '[0-9]+$', ''), to_minutes(3), to_days(1)"), "replaceRegexpOne(d, '[0-9]+$', ''), breachscope_to_minutes(3), breachscope_to_days(1)");
+    assert.equal(MACROS.to_minutes, '(x) -> x * 60000000');
+  });
+
+  test('when a macro is called then the call names the prefixed function, and the same words inside a string literal are left as written', () => {
+    assert.equal(
+      rewriteForClickHouse("SELECT contains(path, 'x'), try(url_decode(p)), 'try(contains(a)) it''s' AS reason"),
+      "SELECT breachscope_contains(path, 'x'), breachscope_try(breachscope_url_decode(p)), 'try(contains(a)) it''s' AS reason",
+    );
+    assert.equal(
+      rewriteForClickHouse("-- the owner's document\nSELECT contains(a, 'b') -- it's contains(\nFROM t"),
+      "-- the owner's document\nSELECT breachscope_contains(a, 'b') -- it's contains(\nFROM t",
+      'an apostrophe in a comment opens no literal',
+    );
   });
 
   test('when a window is a RANGE over a timestamp then it is ordered by its microseconds', () => {
     assert.equal(
       rewriteForClickHouse('count(*) OVER (PARTITION BY a ORDER BY time RANGE BETWEEN to_minutes(10) PRECEDING AND CURRENT ROW)'),
-      'count(*) OVER (PARTITION BY a ORDER BY toUnixTimestamp64Micro(time) RANGE BETWEEN bs_to_minutes(10) PRECEDING AND CURRENT ROW)',
+      'count(*) OVER (PARTITION BY a ORDER BY toUnixTimestamp64Micro(time) RANGE BETWEEN breachscope_to_minutes(10) PRECEDING AND CURRENT ROW)',
     );
   });
 });

@@ -2,7 +2,7 @@ import { LEADING_COLUMNS, type Detector, type loadDetectors } from '../../case/d
 import type { DetectorRun } from '../detectors.js';
 import { stage } from '../../util/trace.js';
 import { chQuote, clickhouseGaps, rewriteForClickHouse } from './clickhouse-dialect.js';
-import type { ClickHouseSession } from './clickhouse-session.js';
+import type { ClickHouse } from './clickhouse.js';
 
 /**
  * Runs every detector of queries/ against ClickHouse's `document_requests`, through the dialect
@@ -10,7 +10,7 @@ import type { ClickHouseSession } from './clickhouse-session.js';
  * on the other engine. A detector that cannot run becomes an error entry; the rest go on.
  */
 export async function runDetectorsOnClickHouse(
-  ch: ClickHouseSession,
+  ch: ClickHouse,
   settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
   { detectors, broken }: ReturnType<typeof loadDetectors>,
 ): Promise<DetectorRun[]> {
@@ -27,7 +27,7 @@ export async function runDetectorsOnClickHouse(
   return runs.sort((a, b) => (a.ok ? a.detector.id : a.id).localeCompare(b.ok ? b.detector.id : b.id));
 }
 
-async function runOne(ch: ClickHouseSession, d: Detector, overrides: Readonly<Record<string, unknown>>): Promise<DetectorRun> {
+async function runOne(ch: ClickHouse, d: Detector, overrides: Readonly<Record<string, unknown>>): Promise<DetectorRun> {
   const values: Record<string, number | string> = {};
   for (const p of d.params) values[p.name] = (overrides[p.name] as number | string | undefined) ?? p.default;
   const sql = rewriteForClickHouse(d.sql, values);

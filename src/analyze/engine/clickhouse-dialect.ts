@@ -1,8 +1,10 @@
 /*
  * The one layer between DuckDB SQL and ClickHouse SQL. A detector stays one file in queries/,
  * written for DuckDB; on ClickHouse it runs through:
- * - MACROS: ClickHouse SQL functions (CREATE FUNCTION) named after the DuckDB functions the
- *   detectors and the route SQL (case/routes.ts) use, each a one-line mapping;
+ * - MACROS: ClickHouse SQL functions (CREATE FUNCTION), one for each DuckDB function the
+ *   detectors and the route SQL (case/routes.ts) use, each a one-line mapping. They are created
+ *   as `breachscope_<DuckDB name>` and calls are renamed: SQL functions are global on a server,
+ *   and the prefix keeps them from meeting a user's own `contains` or `try`;
  * - rewriteForClickHouse: the few spellings a function cannot cover (a parameter, try_cast, a
  *   type name, a RANGE frame over a timestamp).
  * - clickhouseGaps: DuckDB constructs with no mapping here; a detector that uses one is reported
@@ -27,8 +29,12 @@ export const MACROS: Readonly<Record<string, string>> = {
   try: '(x) -> x',
   // make_timestamp(microseconds): how document-requests-sql.ts writes the case's window.
   make_timestamp: "(us) -> fromUnixTimestamp64Micro(toInt64(us), 'UTC')",
-  ...Object.fromEntries(Object.entries(MICROS_PER).map(([unit, n]) => [`bs_to_${unit}`, `(x) -> x * ${n}`])),
+  // ClickHouse's own to_days is a date's day number: these are DuckDB's intervals, in microseconds.
+  ...Object.fromEntries(Object.entries(MICROS_PER).map(([unit, n]) => [`to_${unit}`, `(x) -> x * ${n}`])),
 };
+
+/** The name a macro is created under (and its calls renamed to). */
+export const macroName = (duckdbName: string): string => `breachscope_${duckdbName}`;
 
 /**
  * DuckDB functions whose names ClickHouse uses for something else: renamed where called.
@@ -39,7 +45,7 @@ const RENAMES: Readonly<Record<string, string>> = {
   // Both skip rows whose value or argument is NULL.
   arg_min: 'argMin',
   arg_max: 'argMax',
-  ...Object.fromEntries(Object.keys(MICROS_PER).map((unit) => [`to_${unit}`, `bs_to_${unit}`])),
+  ...Object.fromEntries(Object.keys(MACROS).map((name) => [name, macroName(name)])),
 };
 
 /** Session settings the macros and the DuckDB semantics need. */
@@ -101,14 +107,23 @@ function rewriteTryCast(sql: string): string {
 }
 
 /**
+ * `sql` with `edit` applied to its code only: a call written inside a DuckDB string literal or a
+ * `--` comment stays as written (and an apostrophe in a comment does not open a literal).
+ */
+function outsideLiterals(sql: string, edit: (code: string) => string): string {
+  return sql.split(/('(?:[^']|'')*'|--[^\n]*)/).map((part, i) => (i % 2 === 1 ? part : edit(part))).join('');
+}
+
+/**
  * DuckDB SQL (a detector, or SQL generated for routes) as ClickHouse SQL. `params` are the
  * detector's declared parameters: ClickHouse binds `{name:Type}`, not `$name`, so the checked
  * values are written in as literals.
  */
 export function rewriteForClickHouse(sql: string, params: Readonly<Record<string, number | string>> = {}): string {
-  let out = sql.replace(/;\s*$/, '');
+  let out = outsideLiterals(sql.replace(/;\s*$/, ''), (code) =>
+    code.replace(/\b([A-Za-z_]+)\s*\(/g, (whole, name: string) => (RENAMES[name.toLowerCase()] ? `${RENAMES[name.toLowerCase()]}(` : whole)),
+  );
   out = out.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => (name in params ? literal(params[name]!) : whole));
-  out = out.replace(/\b([A-Za-z_]+)\s*\(/g, (whole, name: string) => (RENAMES[name.toLowerCase()] ? `${RENAMES[name.toLowerCase()]}(` : whole));
   out = rewriteTryCast(out);
   out = out.replace(/::\s*([A-Za-z]+)\b/g, (whole, t: string) => (TYPES[t.toUpperCase()] ? `::${TYPES[t.toUpperCase()]}` : whole));
   out = out.replace(/\bAS\s+(HUGEINT|BIGINT|INTEGER|VARCHAR|DOUBLE)\s*\)/gi, (_w, t: string) => `AS ${TYPES[t.toUpperCase()]})`);

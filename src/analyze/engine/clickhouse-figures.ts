@@ -8,34 +8,43 @@ import type { CaseFile } from '../../case/case-file.js';
 import type { loadDetectors } from '../../case/detector-catalog.js';
 import type { Store } from '../../db/store.js';
 import { quoteString } from '../../db/sql.js';
-import { readManifests } from '../../db/parquet-layout.js';
 import { stage } from '../../util/trace.js';
 import type { Figures, Summary, TopRow } from '../analysis.js';
 import { chQuote } from './clickhouse-dialect.js';
 import { buildDocumentRequestsOnClickHouse, loadParquetSet } from './clickhouse-enrich.js';
 import { runDetectorsOnClickHouse } from './clickhouse-detectors.js';
-import { ClickHouseSession } from './clickhouse-session.js';
+import type { ClickHouse } from './clickhouse.js';
+import { loadManifests, type EventsLocation } from './clickhouse-location.js';
 import { writeReferenceTables } from './reference-parquet.js';
 
 const iso = (micros: unknown): string | null =>
   micros === null || micros === undefined ? null : new Date(Math.floor(Number(micros) / 1000)).toISOString().replace('.000Z', 'Z');
 
+/** Where a ClickHouse run reads the set and which ClickHouse runs it. */
+export interface ClickHouseRun {
+  readonly events: EventsLocation;
+  /** Opens the ClickHouse the run uses: chdb in-process or a server. */
+  readonly open: () => Promise<ClickHouse>;
+  /** A set written from the store just now: its reference tables are written into this folder first. */
+  readonly writeReferenceTo?: string;
+}
+
 /**
  * The figure engine for `--engine clickhouse`: enrichment, detectors and figures in ClickHouse SQL
- * (chdb, in-process) over the Parquet set in `dir`. The tables the renderers read
- * (`document_requests`, `findings`, `unauthorized`) are handed back to the DuckDB connection.
+ * over the Parquet set at `run.events`. The tables the renderers read (`document_requests`,
+ * `findings`, `unauthorized`) are handed back to the DuckDB connection.
  */
-export function clickhouseEngine(dir: string, o: { writeReference?: boolean } = {}) {
+export function clickhouseEngine(run: ClickHouseRun) {
   return async (store: Store, caseFile: CaseFile, top: number, loaded: ReturnType<typeof loadDetectors>): Promise<Figures> => {
-    const manifests = readManifests(dir);
-    if (o.writeReference) {
-      await writeReferenceTables(store, dir);
+    if (run.writeReferenceTo !== undefined) {
+      await writeReferenceTables(store, run.writeReferenceTo);
     }
-    const ch = await ClickHouseSession.open();
+    const ch = await run.open();
     await stage('clickhouse-open');
     try {
+      const manifests = await loadManifests(ch, run.events);
       const counted = await store.all<{ source: string; path: string; sha256: string }>('SELECT source, path, sha256 FROM case_chain_file');
-      await loadParquetSet(ch, caseFile, dir, manifests, counted);
+      await loadParquetSet(ch, caseFile, run.events, manifests, counted);
       await stage('parquet-set-loaded');
       await buildDocumentRequestsOnClickHouse(ch, store, caseFile);
       await stage('document-requests-built');
@@ -58,12 +67,12 @@ export function clickhouseEngine(dir: string, o: { writeReference?: boolean } = 
       const crawlers = await settleCrawlers(store, false);
       return { ...figures, summary: { ...figures.summary, tiers: await tierCounts(store) }, crawlers };
     } finally {
-      ch.close();
+      await ch.close();
     }
   };
 }
 
-async function summary(ch: ClickHouseSession, hasSubjects: boolean): Promise<Omit<Summary, 'tiers'>> {
+async function summary(ch: ClickHouse, hasSubjects: boolean): Promise<Omit<Summary, 'tiers'>> {
   const s = await ch.one(
     `SELECT count() AS unauthorized_accesses, uniqExact(document) AS documents, uniqExact(client_ip) AS unique_ips,
        uniqExact(account) AS accounts, countIf(account IS NULL) AS anonymous_accesses,
@@ -89,7 +98,7 @@ async function summary(ch: ClickHouseSession, hasSubjects: boolean): Promise<Omi
   };
 }
 
-async function context(ch: ClickHouseSession): Promise<Figures['context']> {
+async function context(ch: ClickHouse): Promise<Figures['context']> {
   const c = await ch.one<Record<string, number>>(
     `SELECT count() AS document_requests,
        countIf(disclosure AND in_window) AS disclosures_in_window,
@@ -102,7 +111,7 @@ async function context(ch: ClickHouseSession): Promise<Figures['context']> {
   return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Number(v)])) as unknown as Figures['context'];
 }
 
-async function tops(ch: ClickHouseSession, n: number, hasSubjects: boolean): Promise<Figures['top']> {
+async function tops(ch: ClickHouse, n: number, hasSubjects: boolean): Promise<Figures['top']> {
   const by = async (key: 'client_ip' | 'account' | 'document'): Promise<TopRow[]> => {
     const subjects = hasSubjects
       ? `(SELECT u.${key} AS k, uniqExact(s.subject_id) AS subjects
@@ -132,12 +141,12 @@ async function tops(ch: ClickHouseSession, n: number, hasSubjects: boolean): Pro
  * until the process exits (nothing is copied twice). A request gets back the store's `file_id` of
  * the segment that holds its line, for the renderers that quote the raw line (evidence pack, export).
  */
-async function handBack(ch: ClickHouseSession, store: Store): Promise<void> {
+async function handBack(ch: ClickHouse, store: Store): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'breachscope-tables-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   for (const table of ['document_requests', 'findings', 'unauthorized']) {
     const file = path.join(dir, `${table}.parquet`);
-    await ch.run(`INSERT INTO FUNCTION file(${chQuote(file)}, Parquet) SELECT * FROM ${table}`);
+    await ch.download(`SELECT * FROM ${table}`, file, 'Parquet');
     const rows = `read_parquet(${quoteString(file)})`;
     await store.run(`DROP TABLE IF EXISTS ${table}`);
     await store.run(
@@ -155,7 +164,7 @@ async function handBack(ch: ClickHouseSession, store: Store): Promise<void> {
   const enumeration = 'detector_document_id_enumeration';
   if ((await ch.all<{ name: string }>(`SELECT name FROM system.tables WHERE database = currentDatabase() AND name = ${chQuote(enumeration)}`)).length > 0) {
     const file = path.join(dir, `${enumeration}.parquet`);
-    await ch.run(`INSERT INTO FUNCTION file(${chQuote(file)}, Parquet) SELECT * FROM ${enumeration}`);
+    await ch.download(`SELECT * FROM ${enumeration}`, file, 'Parquet');
     await store.run(`CREATE OR REPLACE TEMP VIEW ${enumeration} AS SELECT * FROM read_parquet(${quoteString(file)})`);
   }
 }

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXIT, UserError } from '../../util/user-error.js';
-import { MACROS, SETTINGS } from './clickhouse-dialect.js';
+import { chQuote, MACROS, macroName, SETTINGS } from './clickhouse-dialect.js';
+import { onlyRow, type ChRow, type ClickHouse, type TransferFormat } from './clickhouse.js';
 
 /** The part of chdb's Node API used here (chdb is an optional install: no compile-time types). */
 interface ChdbSession {
@@ -14,8 +15,6 @@ interface ChdbModule {
   Session: new (dir?: string) => ChdbSession;
 }
 
-export type ChRow = Record<string, unknown>;
-
 /** The pinned version `npm run setup:clickhouse` installs. */
 export const CHDB_SETUP = 'npm run setup:clickhouse';
 
@@ -24,7 +23,7 @@ export const CHDB_SETUP = 'npm run setup:clickhouse';
  * clickhouse-dialect.ts in place. Tables it creates are MergeTree on disk: they spill, whatever
  * the size of the case.
  */
-export class ClickHouseSession implements Disposable {
+export class ClickHouseSession implements ClickHouse {
   private constructor(private readonly session: ChdbSession, readonly dir: string) {}
 
   static async open(): Promise<ClickHouseSession> {
@@ -45,7 +44,7 @@ export class ClickHouseSession implements Disposable {
     const dir = mkdtempSync(path.join(tmpdir(), 'breachscope-chdb-'));
     const ch = new ClickHouseSession(new chdb.Session(path.join(dir, 'data')), dir);
     for (const [name, value] of Object.entries(SETTINGS)) await ch.run(`SET ${name} = ${typeof value === 'number' ? value : `'${value}'`}`);
-    for (const [name, body] of Object.entries(MACROS)) await ch.run(`CREATE FUNCTION IF NOT EXISTS ${name} AS ${body}`);
+    for (const [name, body] of Object.entries(MACROS)) await ch.run(`CREATE FUNCTION IF NOT EXISTS ${macroName(name)} AS ${body}`);
     return ch;
   }
 
@@ -59,9 +58,15 @@ export class ClickHouseSession implements Disposable {
   }
 
   async one<T extends ChRow = ChRow>(sql: string): Promise<T> {
-    const rows = await this.all<T>(sql);
-    if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
-    return rows[0]!;
+    return onlyRow(await this.all<T>(sql));
+  }
+
+  async upload(table: string, file: string, format: TransferFormat): Promise<void> {
+    await this.run(`INSERT INTO ${table} SELECT * FROM file(${chQuote(file)}, ${format})`);
+  }
+
+  async download(select: string, file: string, format: TransferFormat): Promise<void> {
+    await this.run(`INSERT INTO FUNCTION file(${chQuote(file)}, ${format}) ${select}`);
   }
 
   /** A file under the session's temporary folder (gone when it closes). */
@@ -69,12 +74,12 @@ export class ClickHouseSession implements Disposable {
     return path.join(this.dir, name);
   }
 
-  close(): void {
+  private closed = false;
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.session.close();
     rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }
