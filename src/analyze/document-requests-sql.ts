@@ -33,14 +33,11 @@ export function docEventsSelect(documentExpr: string, file: FileColumn): string 
 }
 
 /**
- * `document_requests` from `doc_events`, `client_map` and the reference tables: the account from
- * the log, else an identity record with the same request id (the first), else the latest record
- * of the same session at or before the access; the owners; and the counting rules' facts.
+ * The identity records an access can be joined to: by request id (the first record's account) and
+ * by session (per session and time, the last record's account), and per access with a session and
+ * a time, the time of the latest identity record of its session at or before it.
  */
-export function documentRequestsSelect(window: { readonly from?: Date; readonly to?: Date }, file: FileColumn): string {
-  const from = bound(window.from);
-  const to = bound(window.to);
-  return `WITH by_request AS (
+const IDENTITY_CTES = `by_request AS (
     SELECT request_id AS r_request_id, arg_min(account, event_id) AS r_account
     FROM case_events WHERE role = 'identity' AND request_id IS NOT NULL AND account IS NOT NULL
     GROUP BY request_id
@@ -62,7 +59,17 @@ export function documentRequestsSelect(window: { readonly from?: Date; readonly 
         SELECT NULL, s_session, s_time, 0 FROM by_session
       )
     ) WHERE u_kind = 1 AND h_time IS NOT NULL
-  ), joined AS (
+  )`;
+
+/**
+ * `document_requests` from `doc_events`, `client_map` and the reference tables: the account from
+ * the log, else an identity record with the same request id (the first), else the latest record
+ * of the same session at or before the access; the owners; and the counting rules' facts.
+ */
+export function documentRequestsSelect(window: { readonly from?: Date; readonly to?: Date }, file: FileColumn): string {
+  const from = bound(window.from);
+  const to = bound(window.to);
+  return `WITH ${IDENTITY_CTES}, joined AS (
     SELECT d.*, r.r_account AS request_account, s.s_account AS session_account
     FROM doc_events d
     LEFT JOIN by_request r ON d.request_id = r.r_request_id
