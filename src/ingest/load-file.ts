@@ -269,8 +269,8 @@ export async function loadFile(
 
 /** The general reader's rows: every line from `firstLine` parsed by the format's SQL, in `parsed`. */
 async function materializeParsed(store: Store, file: ResolvedFile, plan: ReadPlan): Promise<void> {
-  const { format, firstLine } = plan;
-  const sql = formatSql(format, { timezone: file.source.timezone, fields: file.source.fields });
+  const { format, firstLine, facts } = plan;
+  const sql = formatSql(format, { timezone: file.source.timezone, fields: file.source.fields, longestLine: facts.longestLine.bytes });
   await store.run(
     `CREATE OR REPLACE TEMP TABLE parsed AS
      WITH lines AS (
