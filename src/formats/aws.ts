@@ -1,6 +1,6 @@
 import type { ColumnMap } from './column-map.js';
 import type { FormatContext, LogFormat } from './format.js';
-import { beforeLastColon, CLF_TIME, dash, requestSql } from './sql-pieces.js';
+import { beforeLastColon, CLF_TIME, dash, replaceIf, requestSql } from './sql-pieces.js';
 
 /*
  * AWS access logs: Application Load Balancer, classic ELB, CloudFront standard (legacy) and S3
@@ -11,8 +11,8 @@ import { beforeLastColon, CLF_TIME, dash, requestSql } from './sql-pieces.js';
  * line is split on quotes, and back after.
  */
 
-const unquote = (x: string) => `replace(${x}, chr(3), '"')`;
-const HIDE_ESCAPED_QUOTES = `replace(line, '\\"', chr(3))`;
+const unquote = (x: string) => replaceIf(x, 'chr(3)', `'"'`);
+const HIDE_ESCAPED_QUOTES = replaceIf('line', `'\\"'`, 'chr(3)');
 
 /** The address of `ip:port`; AWS writes IPv6 without brackets (`2001:db8::1:50718`), so the port is after the last colon. */
 const withoutPort = (x: string) => `CASE WHEN contains(${x}, ':') THEN ${beforeLastColon(x)} ELSE ${dash(x)} END`;

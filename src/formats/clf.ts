@@ -1,6 +1,6 @@
 import type { ColumnMap } from './column-map.js';
 import type { FastPath, FormatContext, LogFormat } from './format.js';
-import { CLF_TIME, dash, decode, requestSql } from './sql-pieces.js';
+import { CLF_TIME, dash, decode, hideEscapes, requestSql } from './sql-pieces.js';
 
 /*
  * The NCSA family: `[vhost ]host ident user [time] "request" status bytes[ "referer" "user-agent"][ extra]`.
@@ -110,7 +110,7 @@ function clfCtes(variant: ClfVariant): string {
   // The head (up to `] "`) is split on spaces and the rest on the structural quotes, one pass each:
   // p = ['', request, ' status bytes ', referer, ' ', user-agent, extra...].
   return `s AS (
-  SELECT line_no, line, replace(replace(${SYSLOG_STRIP}, '\\\\', chr(2)), '\\"', chr(3)) AS l FROM lines
+  SELECT line_no, line, ${hideEscapes(SYSLOG_STRIP, 'line')} AS l FROM lines
 ), f AS (
   SELECT line_no, line, l, strpos(l, '] "') AS p_req FROM s
 ), g AS (

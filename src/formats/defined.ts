@@ -2,7 +2,7 @@ import { quoteString } from '../db/sql.js';
 import { aliasesOf, type AliasKey } from './aliases.js';
 import type { ColumnMap } from './column-map.js';
 import type { FormatContext, LogFormat } from './format.js';
-import { CLF_TIME, decode, requestSql } from './sql-pieces.js';
+import { CLF_TIME, decode, hideEscapes, requestSql } from './sql-pieces.js';
 
 /*
  * A reader built from the server's own format definition, pasted from its configuration:
@@ -154,7 +154,7 @@ function definitionRead(p: Parts, ctx: FormatContext): ColumnMap {
   const status = p.first('status');
   return {
     ctes: `s AS (
-  SELECT line_no, line, regexp_extract(replace(replace(line, '\\\\', chr(2)), '\\"', chr(3)), ${quoteString(p.full)}, [${p.names.map(quoteString).join(', ')}]) AS m
+  SELECT line_no, line, regexp_extract(${hideEscapes('line')}, ${quoteString(p.full)}, [${p.names.map(quoteString).join(', ')}]) AS m
   FROM lines
 ), t AS (
   SELECT *,

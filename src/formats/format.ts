@@ -7,6 +7,8 @@ export interface FormatContext {
   readonly timezone: string | undefined;
   /** jsonl: event field -> JSON path. */
   readonly fields: Readonly<Partial<Record<EventField, string>>>;
+  /** Bytes of the longest line to read, when known: a reader may leave out what only longer lines need. */
+  readonly longestLine?: number;
 }
 
 /**

@@ -70,14 +70,19 @@ export const TOO_BIG: readonly [string, string] = [
  * non-null value of `timePaths` and `time` its instant: epoch seconds, milliseconds, microseconds or
  * nanoseconds by magnitude, ISO 8601 (the source's zone when it has no offset), or NCSA.
  */
-export function jsonTimeCtes(paths: readonly string[], timePaths: readonly string[], timezone: string | undefined): string {
+export function jsonTimeCtes(paths: readonly string[], timePaths: readonly string[], ctx: FormatContext): string {
+  const timezone = ctx.timezone;
+  // RE2 compiles CUT_STRINGS in about half a second, whether a line needs it or not: a file whose
+  // longest line is known to be short is read without it (x3: a sanitised copy writes U+FFFD, three
+  // bytes, for one).
+  const doc = ctx.longestLine !== undefined && 3 * ctx.longestLine <= BIG_LINE ? 'line' : `CASE WHEN strlen(line) > ${BIG_LINE} THEN regexp_replace(line, ${quoteString(CUT_STRINGS)}, '"\\1"', 'g') ELSE line END`;
   const pathList = `[${paths.map(quoteString).join(', ')}]`;
   const timeList = `[${timePaths.map(quoteString).join(', ')}]`;
   const tz = timezone ? quoteString(timezone) : undefined;
   // The first time path whose value is there and not JSON null.
   const firstTime = `coalesce(${timePaths.map((_, i) => `CASE WHEN tl[${i + 1}] <> 'null' THEN tl[${i + 1}] END`).join(', ')})`;
   return `j0 AS (
-  SELECT line_no, line, CASE WHEN strlen(line) > ${BIG_LINE} THEN regexp_replace(line, ${quoteString(CUT_STRINGS)}, '"\\1"', 'g') ELSE line END AS doc FROM lines
+  SELECT line_no, line, ${doc} AS doc FROM lines
 ), j1 AS (
   SELECT *, strlen(doc) > ${HUGE_DOC} AS too_big FROM j0
 ), j AS (
@@ -141,7 +146,7 @@ function jsonlRead(ctx: FormatContext): ColumnMap {
   const timePaths = slots.get('time')!.map((i) => paths[i - 1]!);
   const timeKeys = keysFor('time', ctx).join(', ');
   return {
-    ctes: `${jsonTimeCtes(paths, timePaths, ctx.timezone)}, t2 AS (\n  SELECT *, ${pick('request')} AS request FROM json_time\n)`,
+    ctes: `${jsonTimeCtes(paths, timePaths, ctx)}, t2 AS (\n  SELECT *, ${pick('request')} AS request FROM json_time\n)`,
     from: 't2',
     columns: {
       time: 'time',

@@ -53,7 +53,7 @@ function caddyRead(ctx: FormatContext): ColumnMap {
   // Caddy before 2.5 logged remote_addr (address:port) instead of remote_ip and remote_port.
   const socket = `coalesce(${k.at('remoteIp')}, ${hostOf(k.at('remoteAddr'))})`;
   return {
-    ctes: `${jsonTimeCtes(k.paths, [jsonPath('ts')], ctx.timezone)}, c AS (
+    ctes: `${jsonTimeCtes(k.paths, [jsonPath('ts')], ctx)}, c AS (
   SELECT *, ${socket} AS socket,
     -- Go canonicalises header names, so X-Forwarded-For is spelt one way; each value is one header line.
     ${xffList(`array_to_string(json_extract_string(${OBJ}, '${jsonPath('request.headers.X-Forwarded-For')}[*]'), ',')`)} AS xff
@@ -134,7 +134,7 @@ function traefikJsonRead(ctx: FormatContext): ColumnMap {
     requestId2: jsonPath('request_X-Request-ID'),
   });
   return {
-    ctes: `${jsonTimeCtes(k.paths, [jsonPath('StartUTC'), jsonPath('StartLocal'), jsonPath('time')], ctx.timezone)}, c AS (
+    ctes: `${jsonTimeCtes(k.paths, [jsonPath('StartUTC'), jsonPath('StartLocal'), jsonPath('time')], ctx)}, c AS (
   SELECT *, ${hostOf(k.at('addr'))} AS socket FROM json_time
 )`,
     from: 'c',
@@ -225,7 +225,7 @@ function cloudflareRead(ctx: FormatContext): ColumnMap {
     ray: jsonPath('RayID'),
   });
   return {
-    ctes: jsonTimeCtes(k.paths, [jsonPath('EdgeStartTimestamp'), jsonPath('EdgeEndTimestamp')], ctx.timezone),
+    ctes: jsonTimeCtes(k.paths, [jsonPath('EdgeStartTimestamp'), jsonPath('EdgeEndTimestamp')], ctx),
     from: 'json_time',
     columns: {
       time: 'time',

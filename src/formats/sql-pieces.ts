@@ -5,6 +5,18 @@ import type { Sql } from './column-map.js';
  * SQL expressions and returns one.
  */
 
+/**
+ * `replace(x, from, to)` where x holds `from`: DuckDB's replace() copies every string it is given,
+ * about 3 µs a line (ten times a contains() test), and most values hold nothing to replace.
+ */
+export const replaceIf = (x: Sql, from: Sql, to: Sql): Sql => `CASE WHEN contains(${x}, ${from}) THEN replace(${x}, ${from}, ${to}) ELSE ${x} END`;
+
+/**
+ * Apache's `\\` and `\"` swapped for the reserved bytes 0x02 and 0x03 (see decode), in `x` when
+ * `whole`, a text that holds x, has a backslash: a line with none is taken as it is.
+ */
+export const hideEscapes = (x: Sql, whole: Sql = x): Sql => `CASE WHEN contains(${whole}, '\\') THEN replace(replace(${x}, '\\\\', chr(2)), '\\"', chr(3)) ELSE ${x} END`;
+
 /** `-` is how every access log writes "no value". */
 export const dash = (x: Sql): Sql => `nullif(${x}, '-')`;
 /** No value: `-` or empty. */
@@ -43,14 +55,14 @@ export function requestSql(rq: Sql, request: Sql, dec: (x: Sql) => Sql = (x) => 
 /** `[v6]:port`, `v4:port` or a bare address -> the address; a text with several colons is IPv6 without a port. */
 export const hostOf = (addr: Sql): Sql =>
   `CASE WHEN starts_with(${addr}, '[') THEN split_part(substr(${addr}, 2), ']', 1)
-        WHEN length(${addr}) - length(replace(${addr}, ':', '')) = 1 THEN split_part(${addr}, ':', 1)
+        WHEN contains(${addr}, ':') AND NOT contains(substr(${addr}, strpos(${addr}, ':') + 1), ':') THEN split_part(${addr}, ':', 1)
         ELSE ${addr} END`;
 
 /** The address of `ip:port` where IPv6 is written without brackets (`2001:db8::1:50718`): the port is after the last colon. */
 export const beforeLastColon = (x: Sql): Sql => `left(${x}, length(${x}) - strpos(reverse(${x}), ':'))`;
 
 /** A forwarded-for list as the NCSA reader stores it: comma-separated, no spaces. */
-export const xffList = (x: Sql): Sql => `nullif(replace(${x}, ', ', ','), '')`;
+export const xffList = (x: Sql): Sql => `nullif(${replaceIf(x, "', '", "','")}, '')`;
 /** Status 0 is logged when no handler wrote a status (Caddy, Traefik) or none was sent: not an HTTP status. */
 export const statusOf = (x: Sql): Sql => `nullif(try_cast(${x} AS INTEGER), 0)`;
 /** A size written as an integer or a float (JSON numbers). */

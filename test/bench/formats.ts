@@ -12,6 +12,30 @@ export interface FormatSpeed {
   readonly seconds: number | undefined;
   readonly events: number | undefined;
   readonly note: string | undefined;
+  /** Milliseconds per stage of the run (see stageTimes); empty when it failed. */
+  readonly stages: Readonly<Record<string, number>>;
+}
+
+/** The stages of a general-reader ingest, in the table's order (the fast path's own stages count as `other`). */
+const STAGES = ['resolved', 'examined', 'lines-read', 'line-facts', 'events-inserted', 'lines-inserted', 'committed', 'selected'] as const;
+
+/**
+ * Milliseconds per stage from the trace on stderr (`stage NAME SUBJECT +Nms`, since the trace module
+ * loaded): `resolved` is from then to the first file resolved (case file, store opened), each other
+ * stage from the one before, and `outside` is the wall time outside the trace (Node starting and
+ * loading the modules before it, closing the store after the last stage).
+ */
+function stageTimes(stderr: string, wallSeconds: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let last = 0;
+  for (const m of stderr.matchAll(/^stage (\S+).* \+(\d+)ms$/gm)) {
+    const at = Number(m[2]);
+    const name = (STAGES as readonly string[]).includes(m[1]!) ? m[1]! : 'other';
+    out[name] = (out[name] ?? 0) + at - last;
+    last = at;
+  }
+  out.outside = Math.max(0, Math.round(wallSeconds * 1000) - last);
+  return out;
 }
 
 /** The samples cycled to `lines` lines (every reader's samples stand alone, W3C's headerless IIS included). */
@@ -33,7 +57,7 @@ export async function benchFormats(mainJs: string, workDir: string, lines: numbe
     process.stdout.write(`breachscope ingest, format ${f.name} ... `);
     const m = await measure([process.execPath, mainJs, 'ingest', join(dir, 'case.yaml'), '--json'], {
       cwd: dir,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', BREACHSCOPE_TRACE_STAGES: '1' },
       timeoutSeconds,
       outPrefix: join(dir, 'ingest'),
     });
@@ -48,7 +72,8 @@ export async function benchFormats(mainJs: string, workDir: string, lines: numbe
       note = `failed (exit ${String(m.exitCode)})`;
     }
     const ok = m.exitCode === 0 && !m.timedOut;
-    out.push({ format: f.name, lines, seconds: ok ? m.wallSeconds : undefined, events, note });
+    const stages = ok ? stageTimes(readFileSync(m.stderrPath, 'utf8'), m.wallSeconds) : {};
+    out.push({ format: f.name, lines, seconds: ok ? m.wallSeconds : undefined, events, note, stages });
     process.stdout.write(ok ? `${m.wallSeconds.toFixed(2)} s\n` : `FAILED\n`);
     rmSync(dir, { recursive: true, force: true });
   }
@@ -56,10 +81,12 @@ export async function benchFormats(mainJs: string, workDir: string, lines: numbe
 }
 
 export function renderFormatSpeeds(rows: readonly FormatSpeed[]): string {
-  const lines = ['| format | lines | s | lines/s | note |', '|---|---|---|---|---|'];
+  const columns = [...STAGES, 'other', 'outside'];
+  const lines = [`| format | lines | s | lines/s | ${columns.map((c) => `${c} ms`).join(' | ')} | note |`, `|---|---|---|---|${columns.map(() => '---|').join('')}---|`];
   for (const r of rows) {
     const rate = r.seconds ? Math.round(r.lines / r.seconds).toLocaleString('en-US') : '-';
-    lines.push(`| ${r.format} | ${r.lines.toLocaleString('en-US')} | ${r.seconds?.toFixed(2) ?? '-'} | ${rate} | ${r.note ?? (r.events === r.lines ? '' : `${String(r.events)} events`)} |`);
+    const stages = columns.map((c) => (r.stages[c] === undefined ? '-' : String(r.stages[c]))).join(' | ');
+    lines.push(`| ${r.format} | ${r.lines.toLocaleString('en-US')} | ${r.seconds?.toFixed(2) ?? '-'} | ${rate} | ${stages} | ${r.note ?? (r.events === r.lines ? '' : `${String(r.events)} events`)} |`);
   }
   return lines.join('\n');
 }

@@ -41,6 +41,27 @@ describe('store operations', () => {
     }
   });
 
+  test('when a store is created and opened again then its tables are there once and the events columns keep their comments', async () => {
+    const dir = tempDir();
+    const comments = async (store: Store) =>
+      store.all<{ column_name: string; comment: string | null }>(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = current_database() AND table_name = 'events' ORDER BY column_index",
+      );
+    const first = await Store.open(dir);
+    const created = await comments(first);
+    first.close();
+    const again = await Store.open(dir);
+    try {
+      assert.deepEqual(await comments(again), created);
+      assert.equal(created.find((c) => c.column_name === 'event_id')?.comment, 'file_id * 1e12 + line: stable, and names its file and line');
+      assert.ok(created.every((c) => typeof c.comment === 'string' && c.comment.length > 0), 'every events column has its comment');
+      const tables = await again.all<{ table_name: string }>("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY table_name");
+      assert.deepEqual(tables.map((t) => t.table_name), ['events', 'files', 'lines', 'meta', 'rejects']);
+    } finally {
+      again.close();
+    }
+  });
+
   test('when a statement is checked then statementCount counts statements and parameterNames lists its $names; a parse error throws with its line', async () => {
     const store = await Store.memory();
     try {
