@@ -116,4 +116,10 @@ function subResource(p: RoutePlan, all: readonly RoutePlan[]): RoutePlan {
   return { ...p, active: false, note: `${p.note}; a part of ${parent.route} (a thumbnail or preview?): uncomment it if it shows the document itself` };
 }
 
-export const titleOf = (input: string): string => path.basename(path.resolve(input)) || 'breach';
+/** The case's first title: the last folder or file name of the input that is not a glob pattern (`logs/*.log` -> logs). */
+export const titleOf = (input: string): string =>
+  path
+    .resolve(input)
+    .split(path.sep)
+    .filter((part) => part !== '' && !/[*?[\]{}]/.test(part))
+    .at(-1) ?? 'breach';
