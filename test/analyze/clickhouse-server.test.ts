@@ -117,6 +117,13 @@ describe('serverTarget', () => {
   test('when the URL holds no credentials then CLICKHOUSE_USER and CLICKHOUSE_PASSWORD are used', () => {
     assert.deepEqual(serverTarget('http://ch:8123', { CLICKHOUSE_USER: 'bob', CLICKHOUSE_PASSWORD: 'pw' }), { url: 'http://ch:8123/', username: 'bob', password: 'pw' });
   });
+
+  test('when the password holds a % that is not an escape then the message says how to write it and does not show it', () => {
+    assert.throws(
+      () => serverTarget('http://alice:s3cr%zzt@ch:8123', {}),
+      (e: Error) => /the password holds a % not followed by two hex digits/.test(e.message) && !e.message.includes('s3cr'),
+    );
+  });
 });
 
 describe('analyze --engine clickhouse --clickhouse-url', { skip: chdbMissing }, () => {

@@ -41,8 +41,15 @@ export function serverTarget(raw: string, env: NodeJS.ProcessEnv = process.env):
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new UserError({ what: `--clickhouse-url must be http:// or https:// (found ${u.protocol})`, help: 'give the HTTP interface of the server, as http://host:8123 or https://host:8443' });
   }
-  const username = decodeURIComponent(u.username) || env.CLICKHOUSE_USER || 'default';
-  const password = decodeURIComponent(u.password) || env.CLICKHOUSE_PASSWORD || '';
+  const decoded = (part: string, what: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new UserError({ what: `--clickhouse-url: the ${what} holds a % not followed by two hex digits`, help: `write % as %25 in the URL, or give the ${what} in CLICKHOUSE_${what === 'user' ? 'USER' : 'PASSWORD'}` });
+    }
+  };
+  const username = decoded(u.username, 'user') || env.CLICKHOUSE_USER || 'default';
+  const password = decoded(u.password, 'password') || env.CLICKHOUSE_PASSWORD || '';
   return { url: `${u.protocol}//${u.host}${u.pathname}`, username, password };
 }
 
