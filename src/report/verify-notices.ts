@@ -6,7 +6,7 @@ import { Store } from '../db/store.js';
 import type { Manifest } from './evidence-pack.js';
 import { NOTICE_NAME, NOTICE_OUTPUTS, NOTICE_SUMS, NOTICES_CSV, NOTICES_DIR } from './notice-files.js';
 import { hashFd } from '../util/hash-file.js';
-import { kindOf, openRegular } from './pack-file.js';
+import { checkPackFile, kindOf, openRegular } from './pack-file.js';
 import type { Problem } from './verify-pack.js';
 
 /**
@@ -35,28 +35,9 @@ function lstatOrUndefined(p: string): Stats | undefined {
 function checkListed(folder: string, listed: readonly Output[], problems: Problem[]): Set<string> {
   const readable = new Set<string>();
   for (const p of NOTICE_OUTPUTS) {
-    const output = listed.find((o) => o.path === p);
     const file = path.join(folder, p.slice(NOTICES_DIR.length + 1));
-    const stat = lstatOrUndefined(file);
-    if (!stat) {
-      problems.push({ kind: 'missing', file: p });
-      continue;
-    }
-    const opened = stat.isFile() ? openRegular(file, false) : { why: kindOf(stat) };
-    if ('why' in opened) {
-      problems.push({ kind: 'not-file', file: p, detail: `${opened.why}, not a regular file; not opened` });
-      continue;
-    }
-    try {
-      readable.add(p);
-      if (!output) problems.push({ kind: 'unlisted', file: p, detail: 'a pack with notices lists it in manifest.json' });
-      else {
-        const got = hashFd(opened.fd);
-        if (got.sha256 !== output.sha256 || got.bytes !== output.bytes) problems.push({ kind: 'changed', file: p });
-      }
-    } finally {
-      closeSync(opened.fd);
-    }
+    const against = { output: listed.find((o) => o.path === p), unlisted: 'a pack with notices lists it in manifest.json' };
+    if (checkPackFile(file, p, problems, against)) readable.add(p);
   }
   return readable;
 }

@@ -10,7 +10,7 @@ import { EVIDENCE_COLUMNS, MANIFEST, PACK_FILES, SIGNATURE, manifestText, sha256
 import type { PublicKey } from './minisign.js';
 import { checkPackSignature } from './sign-pack.js';
 import { hashFd } from '../util/hash-file.js';
-import { kindOf, openRegular } from './pack-file.js';
+import { checkPackFile, kindOf, openRegular } from './pack-file.js';
 import { checkNotices, isNoticeOutput } from './verify-notices.js';
 import { NOTICES_DIR } from './notice-files.js';
 
@@ -342,32 +342,8 @@ function checkDataFiles(dir: string, manifest: Manifest | undefined, problems: P
 
   const readable = new Set<string>();
   for (const name of DATA_FILES) {
-    const file = path.join(dir, name);
-    let stat: Stats;
-    try {
-      stat = lstatSync(file);
-    } catch {
-      problems.push({ kind: 'missing', file: name });
-      continue;
-    }
-    const opened = stat.isFile() ? openRegular(file, false) : { why: kindOf(stat) };
-    if ('why' in opened) {
-      problems.push({ kind: 'not-file', file: name, detail: `${opened.why}, not a regular file; not opened` });
-      continue;
-    }
-    try {
-      readable.add(name);
-      if (!manifest) continue;
-      const output = listed.get(name);
-      if (!output) {
-        problems.push({ kind: 'unlisted', file: name, detail: 'every pack lists it in manifest.json' });
-        continue;
-      }
-      const got = hashFd(opened.fd);
-      if (got.sha256 !== output.sha256 || got.bytes !== output.bytes) problems.push({ kind: 'changed', file: name });
-    } finally {
-      closeSync(opened.fd);
-    }
+    const against = manifest ? { output: listed.get(name), unlisted: 'every pack lists it in manifest.json' } : undefined;
+    if (checkPackFile(path.join(dir, name), name, problems, against)) readable.add(name);
   }
 
   return { readable, notices };
