@@ -77,10 +77,10 @@ export function documentRequestsSelect(window: { readonly from?: Date; readonly 
     LEFT JOIN by_session s ON s.s_session = h.h_session AND s.s_time = h.h_time
   ), resolved AS (
     SELECT j.*,
-      coalesce(j.account, j.request_account, CASE WHEN j.session IS NULL OR j.time IS NULL THEN NULL ELSE j.session_account END) AS actor_account,
+      coalesce(j.account, j.request_account, j.session_account) AS actor_account,
       CASE WHEN j.account IS NOT NULL THEN 'log'
            WHEN j.request_account IS NOT NULL THEN 'request_id'
-           WHEN j.session IS NOT NULL AND j.time IS NOT NULL AND j.session_account IS NOT NULL THEN 'session' END AS account_via,
+           WHEN j.session_account IS NOT NULL THEN 'session' END AS account_via,
       c.client AS client,
       c.network AS authorized_network
     FROM joined j

@@ -2,7 +2,7 @@ import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { stage } from '../util/trace.js';
 import { UserError } from '../util/user-error.js';
-import { buildClientMap as clientMapOf, NETWORKS_SQL, networkParams } from './ip-sql.js';
+import { resolveClients } from './ip-sql.js';
 import { docEventsSelect, documentRequestsSelect } from './document-requests-sql.js';
 import { compileRoute, documentSql, RouteError, type Route } from '../case/routes.js';
 
@@ -15,13 +15,17 @@ export async function buildDocumentRequests(store: Store, caseFile: CaseFile): P
   const routes = compileRoutes(caseFile);
   await store.run(`CREATE OR REPLACE TEMP TABLE doc_events AS ${docEventsSelect(documentSql(routes, 'e.path'), 'file_id')}`);
   await stage('doc-events');
-  await buildClientMap(store, caseFile);
+  await resolveClients(store, 'SELECT client_ip AS socket, forwarded_for AS xff FROM doc_events', {
+    trusted: caseFile.network.trustedProxies,
+    authorized: caseFile.authorized.networks,
+  });
   await stage('client-map');
   await store.run(`CREATE OR REPLACE TEMP TABLE document_requests AS ${documentRequestsSelect(caseFile.window, 'file_id')}`);
   await store.run('DROP TABLE doc_events');
 }
 
-function compileRoutes(caseFile: CaseFile): Route[] {
+/** The case's routes, compiled; a route RE2 refuses is a case-file error naming it. */
+export function compileRoutes(caseFile: CaseFile): Route[] {
   return caseFile.documents.routes.map((pattern, i) => {
     try {
       return compileRoute(pattern);
@@ -30,14 +34,4 @@ function compileRoutes(caseFile: CaseFile): Route[] {
       throw new UserError({ what: e.message, where: `${caseFile.path} (documents.routes[${i}])`, help: 'see "Document routes" in README.md' });
     }
   });
-}
-
-/**
- * Client IPs are resolved in SQL (ip-sql.ts) once per distinct (socket, forwarded-for) pair, then
- * joined back: no per-address work in JavaScript, whatever the number of clients.
- */
-async function buildClientMap(store: Store, caseFile: CaseFile): Promise<void> {
-  await store.run(NETWORKS_SQL, networkParams({ trusted: caseFile.network.trustedProxies, authorized: caseFile.authorized.networks }));
-  await clientMapOf(store, 'SELECT client_ip AS socket, forwarded_for AS xff FROM doc_events');
-  await store.run('DROP TABLE ip_networks');
 }

@@ -131,6 +131,16 @@ export async function buildClientMap(store: Store, pairs: string, params?: Param
   for (const sql of CLIENT_MAP_STEPS) await store.run(sql);
 }
 
+/**
+ * `client_map` for the pairs of `pairs` under the case's trusted proxies and authorized networks:
+ * `ip_networks` made, the map built, `ip_networks` dropped. Both engines resolve clients here.
+ */
+export async function resolveClients(store: Store, pairs: string, networks: Readonly<Record<'trusted' | 'authorized', readonly Cidr[]>>): Promise<void> {
+  await store.run(NETWORKS_SQL, networkParams(networks));
+  await buildClientMap(store, pairs);
+  await store.run('DROP TABLE ip_networks');
+}
+
 const CLIENT_MAP_STEPS = [
   `CREATE OR REPLACE TEMP TABLE cm_hops AS
    SELECT socket, xff, len(chain) AS n, unnest(chain) AS raw, generate_subscripts(chain, 1) AS pos FROM cm_pairs`,

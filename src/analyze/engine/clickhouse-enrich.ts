@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import type { CaseFile } from '../../case/case-file.js';
-import { compileRoute, documentSql } from '../../case/routes.js';
+import { documentSql } from '../../case/routes.js';
 import type { Store } from '../../db/store.js';
 import { quoteString } from '../../db/sql.js';
 import { EVENTS_GLOB, referenceFilePath, REFERENCE_TABLES, type ParquetManifest } from '../../db/parquet-layout.js';
-import { buildClientMap, NETWORKS_SQL, networkParams } from '../ip-sql.js';
+import { resolveClients } from '../ip-sql.js';
+import { compileRoutes } from '../enrich.js';
 import { rewriteForClickHouse } from './clickhouse-dialect.js';
 import { UserError } from '../../util/user-error.js';
 import { stage } from '../../util/trace.js';
@@ -82,7 +83,7 @@ const csvField = (v: string): string => `"${v.replaceAll('"', '""')}"`;
 
 /** `document_requests` as enrich.ts builds it, in ClickHouse SQL: the same columns and rules. */
 export async function buildDocumentRequestsOnClickHouse(ch: ClickHouse, store: Store, caseFile: CaseFile): Promise<void> {
-  const routes = caseFile.documents.routes.map((p) => compileRoute(p));
+  const routes = compileRoutes(caseFile);
   await ch.run(`CREATE TABLE doc_events ${TABLE} AS ${rewriteForClickHouse(docEventsSelect(documentSql(routes, 'e.path'), 'file_path'))}`);
   await stage('doc-events');
   await clientMapThroughDuckDb(ch, store, caseFile);
@@ -100,10 +101,11 @@ async function clientMapThroughDuckDb(ch: ClickHouse, store: Store, caseFile: Ca
   const pairs = ch.tempPath('pairs.parquet');
   const map = ch.tempPath('client_map.parquet');
   await ch.download('SELECT DISTINCT client_ip AS socket, forwarded_for AS xff FROM doc_events', pairs, 'Parquet');
-  await store.run(NETWORKS_SQL, networkParams({ trusted: caseFile.network.trustedProxies, authorized: caseFile.authorized.networks }));
-  await buildClientMap(store, `SELECT socket, xff FROM read_parquet(${quoteString(pairs)})`);
+  await resolveClients(store, `SELECT socket, xff FROM read_parquet(${quoteString(pairs)})`, {
+    trusted: caseFile.network.trustedProxies,
+    authorized: caseFile.authorized.networks,
+  });
   await store.run(`COPY (SELECT socket, xff, client, network FROM client_map) TO ${quoteString(map)} (FORMAT parquet)`);
-  await store.run('DROP TABLE ip_networks');
   await store.run('DROP TABLE client_map');
   await ch.run(`CREATE TABLE client_map (socket Nullable(String), xff Nullable(String), client Nullable(String), network Nullable(String)) ${TABLE}`);
   await ch.upload('client_map', map, 'Parquet');
