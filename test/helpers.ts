@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,13 @@ export const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 export const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus', 'real-logs');
 /** Published schema definitions (ECS, OCSF) the exports are checked against; beside the clone, like the corpus. */
 export const SCHEMAS = path.resolve(ROOT, '..', 'shared', 'schemas');
+
+/** A copy of a bundled sample case (without its store); returns the case file's path. */
+export function copySample(name: string): string {
+  const dir = path.join(tempDir(), name);
+  cpSync(path.join(ROOT, 'sample-logs', name), dir, { recursive: true, filter: (src) => !src.includes('.breachscope') });
+  return path.join(dir, 'case.yaml');
+}
 
 export interface CliResult {
   readonly code: number;

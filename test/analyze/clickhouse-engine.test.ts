@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ROOT, analyzeJson, runCli, spawnCli, tempDir, type AnalyzeJson } from '../helpers.js';
+import { ROOT, analyzeJson, runCli, spawnCli, tempDir, copySample, type AnalyzeJson } from '../helpers.js';
+import { chdbSkip, figures } from './clickhouse-kit.js';
 import { generatedCase } from './generated-case.js';
 
 /*
@@ -13,28 +13,7 @@ import { generatedCase } from './generated-case.js';
  * figures, context, top lists and detector counts. CI installs chdb (npm run setup:clickhouse);
  * without it these tests are skipped, saying so.
  */
-const chdbMissing = (() => {
-  try {
-    createRequire(path.join(ROOT, 'package.json')).resolve('chdb');
-    return false;
-  } catch {
-    return 'chdb is not installed: run `npm run setup:clickhouse` to run the ClickHouse engine tests';
-  }
-})();
-
-type Full = AnalyzeJson & { context: unknown; top: unknown };
-
-/** What must not depend on the engine. */
-const figures = (a: AnalyzeJson) => {
-  const f = a as Full;
-  return { summary: f.summary, context: f.context, top: f.top, detectors: f.detectors.map((d) => ({ id: d.id, findings: d.findings, error: d.error })) };
-};
-
-function copySample(name: string): string {
-  const dir = path.join(tempDir(), name);
-  cpSync(path.join(ROOT, 'sample-logs', name), dir, { recursive: true, filter: (src) => !src.includes('.breachscope') });
-  return path.join(dir, 'case.yaml');
-}
+const chdbMissing = chdbSkip('ClickHouse engine tests');
 
 function assertSameFigures(casePath: string): AnalyzeJson {
   const duck = analyzeJson(casePath);

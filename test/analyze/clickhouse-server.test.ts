@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { serverEvents } from '../../src/analyze/engine/clickhouse-location.js';
 import { serverTarget } from '../../src/analyze/engine/clickhouse-server.js';
 import { SETTINGS } from '../../src/analyze/engine/clickhouse-dialect.js';
 import { redactClickHouseUrl } from '../../src/cli/engine-option.js';
-import { ROOT, analyzeJson, runCli, spawnCli, tempDir, type AnalyzeJson } from '../helpers.js';
+import { ROOT, analyzeJson, runCli, spawnCli, tempDir, copySample, type AnalyzeJson } from '../helpers.js';
+import { chdbSkip, figures } from './clickhouse-kit.js';
 import { generatedCase } from './generated-case.js';
 
 /*
@@ -17,14 +17,7 @@ import { generatedCase } from './generated-case.js';
  * interface answered by chdb (one node, no cluster), started as its own process. The figures must
  * equal DuckDB's as they do in-process; the run leaves no database behind.
  */
-const chdbMissing = (() => {
-  try {
-    createRequire(path.join(ROOT, 'package.json')).resolve('chdb');
-    return false;
-  } catch {
-    return 'chdb is not installed: run `npm run setup:clickhouse` to run the ClickHouse server tests';
-  }
-})();
+const chdbMissing = chdbSkip('ClickHouse server tests');
 
 const PASSWORD = 'pw-7f3a-secret';
 
@@ -65,18 +58,6 @@ async function serverQuery(s: Shim, sql: string): Promise<string> {
   const text = await r.text();
   if (!r.ok) throw new Error(text);
   return text;
-}
-
-type Full = AnalyzeJson & { context: unknown; top: unknown };
-const figures = (a: AnalyzeJson) => {
-  const f = a as Full;
-  return { summary: f.summary, context: f.context, top: f.top, detectors: f.detectors.map((d) => ({ id: d.id, findings: d.findings, error: d.error })) };
-};
-
-function copySample(name: string): string {
-  const dir = path.join(tempDir(), name);
-  cpSync(path.join(ROOT, 'sample-logs', name), dir, { recursive: true, filter: (src) => !src.includes('.breachscope') });
-  return path.join(dir, 'case.yaml');
 }
 
 /** The case's Parquet set, written by `ingest --parquet` where the server reads it (this machine: one node). */

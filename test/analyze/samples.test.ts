@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ROOT, analyzeJson, runCli, tempDir } from '../helpers.js';
+import { ROOT, analyzeJson, copySample, runCli } from '../helpers.js';
 
-/** Each sample is copied to a temp folder so that its store starts empty and the checkout stays clean. */
-function copySample(name: string): string {
-  const dir = path.join(tempDir(), name);
-  cpSync(path.join(ROOT, 'sample-logs', name), dir, { recursive: true, filter: (src) => !src.includes('.breachscope') });
-  rmSync(path.join(dir, '.breachscope'), { recursive: true, force: true });
-  return path.join(dir, 'case.yaml');
-}
+// Each sample is copied to a temp folder (copySample) so that its store starts empty and the checkout stays clean.
 
 /**
  * What each sample adds beyond expected.json's figures (its README says why): the resident portal's

@@ -6,16 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { RecordBatchReader, tableFromIPC } from 'apache-arrow';
 import { Store } from '../../src/db/store.js';
 import { combinedLine, makeCase, runCli, tempDir } from '../helpers.js';
-import { copySample, largeCase, report } from './pack-fixtures.js';
-
-async function readCsv(file: string): Promise<Record<string, string | null>[]> {
-  const store = await Store.memory();
-  try {
-    return (await store.all(`SELECT * FROM read_csv($f, header = true, all_varchar = true, quote = '"', escape = '"', delim = ',')`, { f: file })) as Record<string, string | null>[];
-  } finally {
-    store.close();
-  }
-}
+import { copySample, largeCase, readCsv, report } from './pack-fixtures.js';
 
 /** Line n (1-based) of a log file, as bytes on disk (gzip undone), without its line end. */
 function lineOf(file: string, n: number): string {

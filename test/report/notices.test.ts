@@ -2,19 +2,9 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { Store } from '../../src/db/store.js';
 import { NOTICE_NAME } from '../../src/report/notice-files.js';
 import { combinedLine, makeCase, runCli, tempDir } from '../helpers.js';
-import { copySample, report } from './pack-fixtures.js';
-
-async function readCsv(file: string): Promise<Record<string, string | null>[]> {
-  const store = await Store.memory();
-  try {
-    return (await store.all(`SELECT * FROM read_csv($f, header = true, all_varchar = true, quote = '"', escape = '"', delim = ',')`, { f: file })) as Record<string, string | null>[];
-  } finally {
-    store.close();
-  }
-}
+import { copySample, readCsv, report } from './pack-fixtures.js';
 
 for (const sample of ['ticketviewer', 'resident-portal']) {
   test(`when report --notices runs on ${sample} then there is one .md and one .html notice and one notices.csv row per affected person, and verify passes`, async () => {

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
-import path from 'node:path';
-import { ROOT, makeCase, runCli, tempDir } from '../helpers.js';
+import { Store } from '../../src/db/store.js';
+import { makeCase, runCli } from '../helpers.js';
 
-/** A copy of a bundled sample case (without its store); returns the case file's path. */
-export function copySample(name: string): string {
-  const dir = path.join(tempDir(), name);
-  cpSync(path.join(ROOT, 'sample-logs', name), dir, { recursive: true, filter: (src) => !src.includes('.breachscope') });
-  return path.join(dir, 'case.yaml');
+export { copySample } from '../helpers.js';
+
+/** A CSV file's rows, every value as text (read by DuckDB, as a person's spreadsheet would). */
+export async function readCsv(file: string): Promise<Record<string, string | null>[]> {
+  const store = await Store.memory();
+  try {
+    return (await store.all(`SELECT * FROM read_csv($f, header = true, all_varchar = true, quote = '"', escape = '"', delim = ',')`, { f: file })) as Record<string, string | null>[];
+  } finally {
+    store.close();
+  }
 }
 
 /** `report` with a pinned generated-at, asserting exit 0; returns the counted accesses it printed. */
