@@ -2,6 +2,7 @@ import type { CaseFile } from '../case/case-file.js';
 import type { Row, Store } from '../db/store.js';
 import { analyzeCase, type Analysis } from '../analyze/analysis.js';
 import { ingestCase } from '../ingest/ingest.js';
+import { quoteLines } from '../ingest/quoted-lines.js';
 import { chooseBucket, UNIT_MS, type BucketUnit } from '../report/timeline-buckets.js';
 import { actorDetail, buildActors } from '../analyze/actors.js';
 import { UserError } from '../util/user-error.js';
@@ -22,6 +23,8 @@ export class DashboardData implements DashboardSource {
   /** The analysis the temp tables hold, and whether its actor tables are built (on the first actor view). */
   private analysis: Analysis | undefined;
   private actorsBuilt = false;
+  /** Whether `quoted_lines` holds the text of the lines of this analysis's findings (read on the first event view). */
+  private quoted = false;
 
   constructor(
     private readonly store: Store,
@@ -51,6 +54,7 @@ export class DashboardData implements DashboardSource {
       const analysis = await analyzeCase(this.store, { ...this.caseFile, window }, TOP_ROWS);
       this.analysis = analysis;
       this.actorsBuilt = false;
+      this.quoted = false;
       return { analysis, timeline: await this.timeline(analysis, window) };
     });
   }
@@ -111,13 +115,14 @@ export class DashboardData implements DashboardSource {
 
   event(eventId: number): Promise<EventDetail | undefined> {
     return this.serial(async () => {
+      await this.quote(eventId);
       const [e] = await this.store.all<Omit<EventDetail, 'findings'> & Row>(
         `SELECT e.event_id, f.path AS file, e.line, f.sha256, e.source, l.raw, strftime(e.time, '%Y-%m-%dT%H:%M:%SZ') AS time,
            e.method, e.path, e.status, e.user_agent, coalesce(r.client_ip, e.client_ip) AS client_ip, e.client_ip AS socket_ip,
            e.forwarded_for, coalesce(r.account, e.account) AS account, r.account_via, coalesce(r.document, e.document) AS document,
            r.authorized_by
          FROM events e JOIN case_segments s ON s.file_id = e.file_id JOIN case_chain_file f ON f.chain_id = s.chain_id
-         JOIN lines l ON l.file_id = e.file_id AND l.line = e.line
+         JOIN quoted_lines l ON l.file_id = e.file_id AND l.line = e.line
          LEFT JOIN document_requests r ON r.event_id = e.event_id
          WHERE e.event_id = $id::BIGINT`,
         { id: eventId },
@@ -129,6 +134,23 @@ export class DashboardData implements DashboardSource {
       );
       return { ...e, findings };
     });
+  }
+
+  /**
+   * The text of the event's line, and of every finding's line with it: one read of a log file
+   * serves the event views that follow (reading a file again per view would take seconds on a
+   * large log).
+   */
+  private async quote(eventId: number): Promise<void> {
+    if (this.quoted) {
+      const [held] = await this.store.all(
+        'SELECT 1 FROM events e JOIN quoted_lines q ON q.file_id = e.file_id AND q.line = e.line WHERE e.event_id = $id::BIGINT',
+        { id: eventId },
+      );
+      if (held) return;
+    }
+    await quoteLines(this.store, 'SELECT file_id, line FROM events WHERE event_id = $id::BIGINT OR event_id IN (SELECT event_id FROM findings)', { id: eventId });
+    this.quoted = true;
   }
 
   actor(panel: 'ips' | 'accounts', key: string): Promise<ActorDetail | undefined> {

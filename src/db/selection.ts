@@ -6,7 +6,8 @@ export interface HeldFile {
   readonly source: string;
   readonly path: string;
   readonly sha256: string;
-  readonly chain?: { readonly id: number; readonly upto: number; readonly bytes: number } | undefined;
+  /** `abs`: the file's absolute path now, where a quoted line is read again (ingest/quoted-lines.ts). */
+  readonly chain?: { readonly id: number; readonly upto: number; readonly bytes: number; readonly abs: string } | undefined;
 }
 
 /**
@@ -14,7 +15,7 @@ export interface HeldFile {
  * the stored content it holds (a chain, up to the file's last line). The store is a cache shared
  * by every case that uses it; what it holds from other cases or earlier versions of a file never
  * reaches a figure. Leaves on the connection:
- * - `case_files`: one row per file read or recognised (path, SHA-256, chain, lines it holds);
+ * - `case_files`: one row per file read or recognised (path, absolute path, SHA-256, chain, lines it holds);
  * - `case_segments`: the stored segments those files stand for, with the last line counted;
  * - `case_chain_file`: per chain, the case file that holds all its counted lines (the provenance
  *   an evidence row names: a file the manifest lists, at a line that file has), and its source;
@@ -28,9 +29,17 @@ export async function selectCaseFiles(store: Store, reports: readonly HeldFile[]
     `CREATE OR REPLACE TEMP TABLE case_files AS
      SELECT * FROM (
        SELECT unnest($source) AS source, unnest($path) AS path, unnest($sha) AS sha256,
-         unnest($chain)::INTEGER AS chain_id, unnest($upto)::BIGINT AS upto, unnest($bytes)::BIGINT AS bytes
+         unnest($chain)::INTEGER AS chain_id, unnest($upto)::BIGINT AS upto, unnest($bytes)::BIGINT AS bytes, unnest($abs) AS abs_path
      ) ORDER BY path, source`,
-    { source: col((r) => r.source), path: col((r) => r.path), sha: col((r) => r.sha256), chain: col((r) => r.chain!.id), upto: col((r) => r.chain!.upto), bytes: col((r) => r.chain!.bytes) },
+    {
+      source: col((r) => r.source),
+      path: col((r) => r.path),
+      sha: col((r) => r.sha256),
+      chain: col((r) => r.chain!.id),
+      upto: col((r) => r.chain!.upto),
+      bytes: col((r) => r.chain!.bytes),
+      abs: col((r) => r.chain!.abs),
+    },
   );
   await store.run(
     `CREATE OR REPLACE TEMP TABLE case_segments AS
@@ -41,7 +50,8 @@ export async function selectCaseFiles(store: Store, reports: readonly HeldFile[]
   await store.run(
     `CREATE OR REPLACE TEMP TABLE case_chain_file AS
      SELECT chain_id, arg_max(path, (upto, -row_number)) AS path, arg_max(sha256, (upto, -row_number)) AS sha256,
-       arg_max(source, (upto, -row_number)) AS source
+       arg_max(source, (upto, -row_number)) AS source, arg_max(abs_path, (upto, -row_number)) AS abs_path,
+       arg_max(bytes, (upto, -row_number)) AS bytes
      FROM (SELECT *, row_number() OVER (ORDER BY path, source) AS row_number FROM case_files) GROUP BY chain_id`,
   );
   await store.run(

@@ -59,14 +59,14 @@ CREATE TABLE IF NOT EXISTS files (
   warnings VARCHAR[] NOT NULL,
   ingested_at TIMESTAMPTZ NOT NULL
 );
-${eventsDdl()}-- The raw text of every line read (events and rejected lines), apart from the parsed columns:
--- joined on (file_id, line) where a line is quoted (evidence pack, dashboard), never scanned by
--- the analysis, so storing it costs a write and no reading.
+${eventsDdl()}-- Every line read (events and rejected lines), apart from the parsed columns: its hash and
+-- length, and its text where the file's bytes are not the text (see ingest/quoted-lines.ts).
 CREATE TABLE IF NOT EXISTS lines (
   file_id INTEGER NOT NULL,
   line BIGINT NOT NULL,
-  raw VARCHAR NOT NULL,
-  h UBIGINT NOT NULL              -- hash(raw): finds content that overlaps another without reading raw
+  raw VARCHAR,                    -- NULL: the line is the file's bytes, read again where it is quoted
+  h UBIGINT NOT NULL,             -- hash(raw): finds content that overlaps another, checks a line read again
+  len INTEGER NOT NULL            -- strlen(raw), in bytes
 );
 CREATE TABLE IF NOT EXISTS rejects (
   file_id INTEGER NOT NULL,
@@ -147,13 +147,15 @@ export class Store implements Disposable {
   }
 
   /**
-   * A store written by an earlier version (raw lines in events; files without content chains)
-   * cannot be read or added to: its rows do not say which content they belong to.
+   * A store written by an earlier version (raw lines in events; files without content chains;
+   * lines without their length) cannot be read or added to: its rows do not say what this
+   * version relies on (which content a line belongs to, how to check a line read again).
    */
   private async checkSchema(file: string): Promise<void> {
     const old = await this.all(
       `SELECT 1 FROM duckdb_columns() WHERE database_name = current_database()
          AND ((table_name = 'events' AND column_name = 'raw')
+           OR (table_name = 'lines' AND NOT EXISTS (SELECT 1 FROM duckdb_columns() c WHERE c.database_name = current_database() AND c.table_name = 'lines' AND c.column_name = 'len'))
            OR (table_name = 'files' AND NOT EXISTS (SELECT 1 FROM duckdb_columns() c WHERE c.database_name = current_database() AND c.table_name = 'files' AND c.column_name = 'chain_id')))
        LIMIT 1`,
     );
@@ -161,7 +163,7 @@ export class Store implements Disposable {
     this.close();
     throw new UserError(
       {
-        what: 'the case store was written by an earlier version of breachscope, whose rows do not record which content each line belongs to',
+        what: 'the case store was written by an earlier version of breachscope, in a layout this version does not read',
         where: file,
         help: 'ingest into a new store (delete the .breachscope folder, or pass --db with another directory); the log files are read again and give the same events',
       },

@@ -43,7 +43,7 @@ LEFT JOIN subject_counts sc ON sc.document_id = d.document
 LEFT JOIN (SELECT event_id, vhost, protocol FROM events) e ON e.event_id = d.event_id
 JOIN case_segments s ON s.file_id = d.file_id
 JOIN case_chain_file fl ON fl.chain_id = s.chain_id
-JOIN lines l ON l.file_id = d.file_id AND l.line = d.line`;
+JOIN quoted_lines l ON l.file_id = d.file_id AND l.line = d.line`;
 }
 
 /** The order of the written lines: time, then file and line (as evidence.csv). */

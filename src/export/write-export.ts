@@ -2,6 +2,7 @@ import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../db/store.js';
 import { findingsByEvent } from '../analyze/findings-by-event.js';
+import { quoteLines } from '../ingest/quoted-lines.js';
 import { ecsRecordSql } from './ecs-record.js';
 import { EXPORT_ORDER, exportRowsSql } from './export-rows.js';
 import { ocsfRecordSql } from './ocsf-record.js';
@@ -40,6 +41,8 @@ export async function writeExport(store: Store, o: ExportOptions): Promise<numbe
   const compression = target.endsWith('.gz') ? 'gzip' : 'none';
   try {
     await store.run(`CREATE OR REPLACE TEMP TABLE export_params AS SELECT $case::VARCHAR AS c, $version::VARCHAR AS v`, { case: o.caseTitle, version: o.toolVersion });
+    // The rows exportRowsSql writes: every document request with --all, else the counted ones.
+    await quoteLines(store, `SELECT file_id, line FROM ${o.all ? 'document_requests' : 'unauthorized'}`);
     const select = exportSql({ ...o, flagged: await findingsByEvent(store) }).replaceAll('$case', '(SELECT c FROM export_params)').replaceAll('$version', '(SELECT v FROM export_params)');
     const written = await store.copyTo(select, partial, `FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t', COMPRESSION ${compression}`);
     renameSync(partial, target);
@@ -47,5 +50,7 @@ export async function writeExport(store: Store, o: ExportOptions): Promise<numbe
   } catch (e) {
     rmSync(partial, { force: true });
     throw e;
+  } finally {
+    await store.run('DROP TABLE IF EXISTS quoted_lines');
   }
 }

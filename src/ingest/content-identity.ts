@@ -79,17 +79,20 @@ export function settingsKey(source: SourceSpec): string {
  * earlier copy of that content (taken before it grew), and nothing of it is stored again.
  */
 export async function isEarlierCopy(store: Store, chainId: number, from: number, facts: FileFacts): Promise<boolean> {
-  // A copy taken while the server was writing may end inside a line: that line begins the stored one.
+  // A copy taken while the server was writing may end inside a line: that line begins the stored
+  // one (checked on the text where the store keeps it, else on the length: the fast path keeps only
+  // the hash and length of a line that is the file's bytes).
   const cut = facts.endsWithLineEnd ? 0 : facts.physicalLines;
   const { differ } = await store.one<{ differ: number }>(
     `WITH f AS (
-       SELECT rowid + 1 AS line, line AS raw FROM raw_lines
+       SELECT rowid + 1 AS line, line AS raw, hash(line) AS h FROM raw_lines
        WHERE rowid + 1 > $from AND line IS NOT NULL AND NOT regexp_full_match(line, '[ \t]*') AND NOT starts_with(line, '#')
      ), c AS (
-       SELECT l.line, l.raw FROM lines l JOIN files s ON s.file_id = l.file_id
+       SELECT l.line, l.raw AS c_raw, l.h AS c_h, l.len AS c_len FROM lines l JOIN files s ON s.file_id = l.file_id
        WHERE s.chain_id = $chain AND l.line > $from AND l.line <= $n
      )
-     SELECT count(*) FILTER (WHERE f.raw IS DISTINCT FROM c.raw AND NOT (line = $cut AND starts_with(c.raw, f.raw))) AS differ
+     SELECT count(*) FILTER (WHERE (f.h IS DISTINCT FROM c_h OR strlen(f.raw) IS DISTINCT FROM c_len)
+       AND NOT (line = $cut AND coalesce(starts_with(c_raw, f.raw), c_len > strlen(f.raw)))) AS differ
      FROM f FULL JOIN c USING (line)`,
     { chain: chainId, from, n: facts.physicalLines, cut },
   );

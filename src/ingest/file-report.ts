@@ -32,7 +32,7 @@ export interface FileReport {
   /** Which reader parsed the file: DuckDB's CSV reader on a uniform file, or the general one. */
   readonly reader?: 'fast' | 'general';
   /** The stored content this file holds, up to which line: what a run of the case counts. */
-  readonly chain?: { readonly id: number; readonly upto: number; readonly bytes: number };
+  readonly chain?: { readonly id: number; readonly upto: number; readonly bytes: number; readonly abs: string };
   /** Contents this path held before it held this one (internal: ingestCase turns it into a warning). */
   readonly replaced?: readonly number[];
 }

@@ -152,7 +152,7 @@ function held(file: ResolvedFile, facts: FileFacts, segment: Segment, upto: numb
     status: 'skipped',
     ...NOTHING_READ,
     format: segment.format,
-    chain: { id: segment.chain_id, upto, bytes: facts.bytes },
+    chain: { id: segment.chain_id, upto, bytes: facts.bytes, abs: file.abs },
     note:
       segment.abs_path === file.abs && upto === segment.physical_lines
         ? 'already in the store'
@@ -206,7 +206,7 @@ async function readPlanned(store: Store, file: ResolvedFile, plan: FilePlan, pro
       events: counts.events,
       rejected: counts.rejected,
       rejectExamples: counts.rejectExamples,
-      chain: { id: counts.chainId, upto: facts.physicalLines, bytes: facts.bytes },
+      chain: { id: counts.chainId, upto: facts.physicalLines, bytes: facts.bytes, abs: file.abs },
       reader,
       note: copy.path ? `read through a sanitised copy: ${copy.reasons.join('; ')}` : undefined,
     };

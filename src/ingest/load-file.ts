@@ -156,12 +156,17 @@ export function fastQueries(format: LogFormat, file: ResolvedFile, facts: FileFa
   const columns = ["'line_no': 'BIGINT'", ...fast.columns.map((c) => `'${c}': 'VARCHAR'`)].join(', ');
   const csv = `read_csv($copy, columns = {${columns}}, delim = ' ', quote = '"', escape = '\\', header = false, auto_detect = false,
     new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, ${sizes})`;
-  const numbered = `read_csv($copy, columns = {'l': 'VARCHAR'}, delim = '\x01', quote = '', escape = '', comment = '', header = false,
-    auto_detect = false, new_line = '\\n', strict_mode = false, ${sizes})`;
   return {
     parsed: `WITH fast AS (SELECT * FROM ${csv}) SELECT * FROM (${fastSql(fast, { timezone: file.source.timezone, fields: file.source.fields })})`,
-    raw: `SELECT CAST(left(l, strpos(l, ' ') - 1) AS BIGINT) AS line_no, substr(l, strpos(l, ' ') + 1) AS line FROM ${numbered}`,
+    raw: numberedLines('$copy', sizes),
   };
+}
+
+/** `line_no, line` of a numbered copy (writeNumberedCopy) at the path parameter `file`, each line whole. */
+export function numberedLines(file: string, sizes: string): string {
+  const numbered = `read_csv(${file}, columns = {'l': 'VARCHAR'}, delim = '\x01', quote = '', escape = '', comment = '', header = false,
+    auto_detect = false, new_line = '\\n', strict_mode = false, ${sizes})`;
+  return `SELECT CAST(left(l, strpos(l, ' ') - 1) AS BIGINT) AS line_no, substr(l, strpos(l, ' ') + 1) AS line FROM ${numbered}`;
 }
 
 /** The fast path's rows do not stand for the file's lines: its transaction is rolled back. */
@@ -206,7 +211,7 @@ export async function checkFastRows(store: Store, facts: FileFacts, fileId: numb
   const sums = (table: string) => `SELECT count(*) AS n, sum(line)::VARCHAR AS s1, sum(line::HUGEINT * line)::VARCHAR AS s2 FROM ${table} WHERE file_id = $id`;
   const rows = await store.one<{ n: number; s1: string; s2: string }>(sums('(SELECT file_id, line FROM events UNION ALL SELECT file_id, line FROM rejects)'), { id: fileId });
   const raw = await store.one<{ n: number; s1: string; s2: string; len: number }>(
-    `SELECT *, (SELECT (coalesce(sum(line * strlen(raw)), 0) % ${LINE_SUM_MODULUS})::BIGINT FROM lines WHERE file_id = $id) AS len FROM (${sums('lines')})`,
+    `SELECT *, (SELECT (coalesce(sum(line * len), 0) % ${LINE_SUM_MODULUS})::BIGINT FROM lines WHERE file_id = $id) AS len FROM (${sums('lines')})`,
     { id: fileId },
   );
   if (rows.n !== expected || raw.n !== expected) throw new FastPathRefused(`${rows.n} rows and ${raw.n} raw lines for ${expected} lines`);
@@ -234,17 +239,24 @@ export async function loadFile(
     params,
   );
   await stage('events-inserted', file.shown);
-  await store.run(`INSERT INTO lines SELECT $id, line_no, line, hash(line) FROM ${fast ? `(${fast.raw})` : `(${READ_LINES})`} WHERE line_no >= $first`, { id: fileId, first: firstLine, ...from });
+  // The fast path's lines are the file's bytes: their text is read again where a line is quoted
+  // (quoted-lines.ts), checked against the hash and length kept here. Storing the text of every
+  // line cost 1.5-2 s per 2M lines; the general reader's lines may differ from the bytes (CRLF,
+  // replaced bytes), so their text is kept.
+  await store.run(
+    `INSERT INTO lines SELECT $id, line_no, ${fast ? 'NULL' : 'line'}, hash(line), strlen(line) FROM ${fast ? `(${fast.raw})` : `(${READ_LINES})`} WHERE line_no >= $first`,
+    { id: fileId, first: firstLine, ...from },
+  );
   await stage('lines-inserted', file.shown);
   const stats = await store.one<{ events: number; first_time: Date | null; last_time: Date | null }>(
     'SELECT count(*) AS events, min(time) AS first_time, max(time) AS last_time FROM events WHERE file_id = $id',
     { id: fileId },
   );
   if (stats.events < lines.expected) {
-    // The fast path's rows carry no raw text: it is in `lines` already, under the same number.
+    // The fast path's rows carry no raw text: the copy's line of the same number has it.
     await store.run(
       fast
-        ? `INSERT INTO rejects SELECT $id, p.line_no, p.reject_reason, l.raw FROM ${parsed} p JOIN lines l ON l.file_id = $id AND l.line = p.line_no WHERE p.reject_reason IS NOT NULL`
+        ? `INSERT INTO rejects SELECT $id, p.line_no, p.reject_reason, r.line FROM ${parsed} p JOIN (${fast.raw}) r ON r.line_no = p.line_no WHERE p.reject_reason IS NOT NULL`
         : `INSERT INTO rejects SELECT $id, line_no, reject_reason, line FROM parsed WHERE reject_reason IS NOT NULL AND line_no >= $first`,
       fast ? { id: fileId, ...from } : { id: fileId, first: firstLine },
     );

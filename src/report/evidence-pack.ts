@@ -7,6 +7,7 @@ import type { CaseFile } from '../case/case-file.js';
 import type { Store } from '../db/store.js';
 import { stage } from '../util/trace.js';
 import { findingsByEvent } from '../analyze/findings-by-event.js';
+import { quoteLines } from '../ingest/quoted-lines.js';
 import type { Analysis } from '../analyze/analysis.js';
 import { hashFile } from '../util/hash-file.js';
 import { arrowSchema, packedSql, writeArrowFile } from './evidence-arrow.js';
@@ -50,7 +51,7 @@ SELECT
 FROM unauthorized u
 JOIN case_segments s ON s.file_id = u.file_id
 JOIN case_chain_file fl ON fl.chain_id = s.chain_id
-JOIN lines l ON l.file_id = u.file_id AND l.line = u.line
+JOIN quoted_lines l ON l.file_id = u.file_id AND l.line = u.line
 LEFT JOIN ${reasons} r ON r.event_id = u.event_id
 LEFT JOIN ip_context ic ON ic.client_ip = u.client_ip
 -- one aggregate per document, not per access (a million correlated string_agg states do not spill)
@@ -139,6 +140,7 @@ const COPY_OPTIONS = { csv: "FORMAT csv, HEADER true, DELIMITER ','", parquet: '
  * writers give the same bytes on every run.
  */
 async function writeEvidenceFiles(store: Store, caseFile: CaseFile, out: (name: string) => string): Promise<void> {
+  await quoteLines(store, 'SELECT file_id, line FROM unauthorized');
   await store.run(`CREATE OR REPLACE TEMP TABLE ${EVIDENCE_TABLE} AS ${evidenceSql(await findingsByEvent(store, 'disclosure'))}`);
   await stage('evidence-rows');
   await store.run('SET threads = 1');
@@ -157,7 +159,7 @@ async function writeEvidenceFiles(store: Store, caseFile: CaseFile, out: (name: 
     await store.copyTo(`SELECT ${subjectColumns.map((c) => (['documents', 'accesses', 'distinct_ips'].includes(c) ? c : `${csvCellSql(c)} AS ${c}`)).join(', ')} FROM (${subjectsSql})`, out('subjects.csv'), COPY_OPTIONS.csv);
   } finally {
     await store.run('RESET threads');
-    await store.run(`DROP TABLE IF EXISTS ${EVIDENCE_TABLE}`);
+    await store.run(`DROP TABLE IF EXISTS ${EVIDENCE_TABLE}; DROP TABLE IF EXISTS quoted_lines`);
   }
 }
 

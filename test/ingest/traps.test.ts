@@ -263,6 +263,33 @@ describe('crash safety and concurrency', () => {
   });
 });
 
+describe('earlier copies of a content the fast path read', () => {
+  test('when a copy of the log ends inside a line then it adds nothing: its lines match the stored hashes and lengths, the cut line is shorter', async () => {
+    const text = Array.from({ length: 300 }, (_, i) => `${L(i + 1)}\n`).join('');
+    const c = makeCase(CASE(), { 'access.log': text });
+    assert.deepEqual(ingest(c).files.map((f) => [f.path, f.status, f.events]), [['access.log', 'ingested', 300]]);
+    const [{ kept }] = (await query(c, 'SELECT count(raw)::INTEGER AS kept FROM lines')) as [{ kept: number }];
+    assert.equal(kept, 0, 'the fast path keeps no text');
+    const upto = Buffer.byteLength(text.split('\n').slice(0, 200).join('\n')) - 10;
+    writeFileSync(path.join(path.dirname(c), 'access.log.partial'), Buffer.from(text).subarray(0, upto));
+    const second = ingest(c);
+    assert.deepEqual(second.files.map((f) => [f.path, f.status, f.events]), [['access.log', 'skipped', 0], ['access.log.partial', 'skipped', 0]]);
+    const [{ n }] = (await query(c, 'SELECT count(*)::INTEGER AS n FROM events')) as [{ n: number }];
+    assert.equal(n, 300);
+  });
+
+  test('when a copy of the log has one line changed then it is a content of its own, not an earlier copy', async () => {
+    const text = Array.from({ length: 300 }, (_, i) => `${L(i + 1)}\n`).join('');
+    const c = makeCase(CASE(), { 'access.log': text });
+    ingest(c);
+    const lines = text.split('\n').slice(0, 200);
+    lines[150] = lines[150]!.replace('ua 151', 'ua 999');
+    writeFileSync(path.join(path.dirname(c), 'access.log.edited'), `${lines.join('\n')}\n`);
+    const second = ingest(c);
+    assert.deepEqual(second.files.map((f) => [f.path, f.status]), [['access.log', 'skipped'], ['access.log.edited', 'ingested']]);
+  });
+});
+
 describe('stores of an earlier version', () => {
   test('when the store keeps raw lines in events (before the lines table) then ingest exits 3 and says to ingest into a new store', async () => {
     const c = makeCase(CASE(), { 'access.log': `${combinedLine({ time: '16/Mar/2015:10:00:00 +0000', path: '/a' })}\n` });
@@ -278,5 +305,19 @@ describe('stores of an earlier version', () => {
     assert.equal(r.code, 3);
     assert.match(r.stderr, /written by an earlier version of breachscope/);
     assert.match(r.stderr, /fix: +ingest into a new store/);
+  });
+
+  test('when the store keeps every raw line and no line lengths (before lines were read again from the file) then ingest exits 3', async () => {
+    const c = makeCase(CASE(), { 'access.log': `${combinedLine({ time: '16/Mar/2015:10:00:00 +0000', path: '/a' })}\n` });
+    assert.equal(runCli(['ingest', c]).code, 0);
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const old = await DuckDBInstance.create(path.join(path.dirname(c), '.breachscope', 'case.duckdb'));
+    const conn = await old.connect();
+    await conn.run('ALTER TABLE lines DROP COLUMN len');
+    conn.closeSync();
+    old.closeSync();
+    const r = runCli(['analyze', c]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /written by an earlier version of breachscope/);
   });
 });

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { createWriteStream, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Params, Store } from '../db/store.js';
+import { RESERVED_BYTES } from '../formats/format.js';
+import { EXIT, UserError } from '../util/user-error.js';
+import { stage } from '../util/trace.js';
+import { lineSizes, numberedLines } from './load-file.js';
+import { PREFIX_BYTES } from './sanitised-copy.js';
+import { isGzip, lineChunks, openContent, readError } from './read-content.js';
+
+/**
+ * The text of stored lines where they are quoted: the evidence pack, the exports, the dashboard.
+ * A line the fast path read is the file's own bytes, so the store keeps its hash and length and
+ * not its text (writing the text of every line cost 1.5-2 s per 2M lines, for the few lines a
+ * pack quotes). Its text is read again from the case file that holds it now (case_chain_file),
+ * and trusted only if that file still hashes to the SHA-256 this run recorded and each line read
+ * has the stored hash and length.
+ */
+
+/** `quoted_lines(file_id, line, raw)`: the text of each (file_id, line) that `needed` selects. */
+export async function quoteLines(store: Store, needed: string, params?: Params): Promise<void> {
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE quoted_lines AS
+     SELECT l.file_id, l.line, l.raw, l.h, l.len
+     FROM lines l JOIN (SELECT DISTINCT file_id, line FROM (${needed})) n ON n.file_id = l.file_id AND n.line = l.line`,
+    params,
+  );
+  const chains = await store.all<{ chain_id: number; path: string; abs_path: string; sha256: string; bytes: number }>(
+    `SELECT DISTINCT k.chain_id, k.path, k.abs_path, k.sha256, k.bytes
+     FROM quoted_lines q JOIN case_segments s ON s.file_id = q.file_id JOIN case_chain_file k ON k.chain_id = s.chain_id
+     WHERE q.raw IS NULL ORDER BY k.path`,
+  );
+  for (const chain of chains) await readAgain(store, chain);
+  await checkQuoted(store);
+}
+
+/** Fills the chain's lines that have no text from its file, read up to the bytes this run hashed. */
+async function readAgain(store: Store, chain: { chain_id: number; path: string; abs_path: string; sha256: string; bytes: number }): Promise<void> {
+  const copy = store.tempFile(`quoted-${process.pid}-${chain.chain_id}.log`);
+  const inChain = 'q.file_id IN (SELECT file_id FROM case_segments WHERE chain_id = $chain)';
+  const { longest } = await store.one<{ longest: number }>(`SELECT max(len) AS longest FROM quoted_lines q WHERE q.raw IS NULL AND ${inChain}`, { chain: chain.chain_id });
+  try {
+    await stage('quoting', chain.path);
+    const sha256 = await writeLookupCopy(chain.abs_path, chain.bytes, longest, copy);
+    if (sha256 !== chain.sha256) throw changed(chain.path, 'its bytes no longer have the SHA-256 this run read');
+    await store.run(
+      `UPDATE quoted_lines q SET raw = r.line FROM (${numberedLines('$copy', lineSizes(longest + PREFIX_BYTES))}) r
+       WHERE q.raw IS NULL AND r.line_no = q.line AND ${inChain}`,
+      { copy, chain: chain.chain_id },
+    );
+  } finally {
+    rmSync(copy, { force: true });
+  }
+}
+
+/** Every quoted line must have a text with the hash and length stored when it was read. */
+async function checkQuoted(store: Store): Promise<void> {
+  const bad = await store.all<{ path: string; line: number }>(
+    `SELECT k.path, q.line FROM quoted_lines q JOIN case_segments s ON s.file_id = q.file_id JOIN case_chain_file k ON k.chain_id = s.chain_id
+     WHERE q.raw IS NULL OR hash(q.raw) <> q.h OR strlen(q.raw) <> q.len ORDER BY k.path, q.line LIMIT 1`,
+  );
+  if (bad[0]) throw changed(`${bad[0].path}:${bad[0].line}`, 'the line there is not the line stored when the file was read');
+}
+
+function changed(where: string, why: string): UserError {
+  return new UserError({ what: 'a log file changed after this run read it', why, where, help: 'run the command again: it reads the files as they are then' }, EXIT.runtime);
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const UNQUOTABLE = [CR, ...RESERVED_BYTES];
+
+/**
+ * Writes each non-empty line of the file's first `bytes` bytes (decompressed) as `<line number>
+ * <text>`, and returns the SHA-256 of the bytes read. A line the CSV reader cannot take whole (CR,
+ * reserved bytes, invalid UTF-8) or longer than `longest` is left out: the lines looked up here
+ * were read by the fast path, whose file had no such bytes, and none is longer than the longest.
+ */
+async function writeLookupCopy(file: string, bytes: number, longest: number, target: string): Promise<string> {
+  const hash = createHash('sha256');
+  let opened;
+  try {
+    opened = openContent(file, isGzip(file), bytes, hash, undefined);
+  } catch (e) {
+    throw changed(file, `it cannot be read again: ${(e as Error).message}`);
+  }
+  const { content, rawEnd, rawError } = opened;
+  const out = createWriteStream(target);
+  let lineNo = 0;
+  for await (const chunk of lineChunks(content, {})) {
+    const clean = UNQUOTABLE.every((b) => chunk.indexOf(b) < 0) && isUtf8(chunk);
+    const numbered = numberLines(chunk, lineNo, clean, longest);
+    lineNo = numbered.lineNo;
+    if (!out.write(numbered.buf)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  await rawEnd;
+  const failed = rawError();
+  if (failed) throw changed(file, `it cannot be read again: ${readError(failed).message}`);
+  return hash.digest('hex');
+}
+
+/** The chunk's lines, each prefixed with its number; `clean`: no line of it needs checking. */
+function numberLines(chunk: Buffer, before: number, clean: boolean, longest: number): { buf: Buffer; lineNo: number } {
+  let lineNo = before;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
+    lineNo++;
+    const line = chunk.subarray(from, i + 1);
+    from = i + 1;
+    if (line.length === 1 || line.length > longest + 1 || (!clean && !quotable(line))) continue;
+    parts.push(Buffer.from(`${lineNo} `), line);
+  }
+  // A last line without a line end: the fast path did not read such a file to its end.
+  return { buf: Buffer.concat(parts), lineNo };
+}
+
+function quotable(line: Buffer): boolean {
+  return UNQUOTABLE.every((b) => line.indexOf(b) < 0) && isUtf8(line);
+}
