@@ -115,7 +115,11 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   }
   const settings = settingsKey(file.source);
   const segments = await storedSegments(store, settings);
-  const facts = await examine(file.abs, file.size, segments.map((x) => x.content_bytes), (n) => progress?.advance(n), (n) => progress?.linesRead(n));
+  const facts = await examine(file.abs, file.size, {
+    prefixOffsets: segments.map((x) => x.content_bytes),
+    onRaw: (n) => progress?.advance(n),
+    onLines: (n) => progress?.linesRead(n),
+  });
   if (facts.longestLine.bytes > MAX_LINE_BYTES) return tooLong(file, facts);
   const head = facts.sample.find((l) => !l.startsWith('#'));
   const headSha = head === undefined ? undefined : createHash('sha256').update(head).digest('hex');

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { RESERVED_BYTES } from '../formats/format.js';
-import { isGzip, lineChunks, openContent, Prefixes, readError } from './read-content.js';
+import { startDigests } from './digests.js';
+import { isGzip, lineChunks, openContent, readError } from './read-content.js';
 
 /** What one streaming read of a file tells before DuckDB reads it. */
 export interface FileFacts {
@@ -156,48 +156,59 @@ function verdict(file: string, gzip: boolean, seen: number, scan: LineScan, gzip
   return { copyReasons, warnings };
 }
 
+export interface ExamineOptions {
+  /** Content offsets whose prefix digests are wanted (the ends of stored contents). */
+  readonly prefixOffsets?: readonly number[];
+  readonly onRaw?: (n: number) => void;
+  readonly onLines?: (n: number) => void;
+}
+
 /**
- * One pass over the file: its SHA-256 (of the bytes on disk), its line count, a sample, and
- * whether DuckDB's CSV reader would misread it (CR line ends, invalid UTF-8, reserved bytes,
- * a damaged gzip stream). DuckDB reads clean files directly; the others through `writeCopy`.
+ * One pass over the file: its SHA-256 (of the bytes on disk; a large file's in a worker thread, see
+ * digests.ts), its line count, a sample, and whether DuckDB's CSV reader would misread it (CR line
+ * ends, invalid UTF-8, reserved bytes, a damaged gzip stream). DuckDB reads clean files directly;
+ * the others through `writeCopy`.
  */
-export async function examine(file: string, size: number, prefixOffsets: readonly number[] = [], onRaw?: (n: number) => void, onLines?: (n: number) => void): Promise<FileFacts> {
+export async function examine(file: string, size: number, o: ExamineOptions = {}): Promise<FileFacts> {
   const gzip = isGzip(file);
-  const hash = createHash('sha256');
-  const prefixes = new Prefixes([...new Set(prefixOffsets)].filter((n) => n >= 0).sort((a, b) => a - b));
-  // A plain file's content is its bytes: one hash serves both. A gzip file's content is hashed apart.
-  const contentHash = gzip ? createHash('sha256') : undefined;
-  const { content, rawEnd, seen, rawError } = openContent(file, gzip, size, hash, gzip ? undefined : prefixes, onRaw);
-  const damage: { message?: string } = {};
-  const scan = new LineScan();
-  for await (const chunk of lineChunks(content, damage, MAX_LINE_BYTES)) {
-    if (contentHash) prefixes.update(contentHash, chunk, scan.pos);
-    const before = scan.lines;
-    scan.add(chunk);
-    // The progress line counts lines as they are read, not when the file is done.
-    onLines?.(scan.lines - before);
+  const digests = startDigests({ file, gzip, offsets: o.prefixOffsets ?? [], size });
+  try {
+    const { content, rawEnd, seen, rawError } = openContent(file, gzip, size, undefined, undefined, (n, chunk) => {
+      digests.raw(chunk);
+      o.onRaw?.(n);
+    });
+    const damage: { message?: string } = {};
+    const scan = new LineScan();
+    for await (const chunk of lineChunks(content, damage, MAX_LINE_BYTES)) {
+      if (gzip) digests.content(chunk);
+      const before = scan.lines;
+      scan.add(chunk);
+      // The progress line counts lines as they are read, not when the file is done.
+      o.onLines?.(scan.lines - before);
+      await digests.ready();
+    }
+    scan.finish();
+    await rawEnd;
+    const failed = rawError();
+    if (failed) throw readError(failed);
+    const { sha256, contentSha256, prefixSha256 } = await digests.finish();
+    return {
+      sha256,
+      contentSha256,
+      contentBytes: scan.pos,
+      // What was hashed: `size` unless the file shrank while it was read (then the caller sees it changed).
+      bytes: seen(),
+      gzip,
+      physicalLines: scan.lines,
+      ...verdict(file, gzip, seen(), scan, damage.message),
+      sample: scan.sample,
+      prefixSha256,
+      endsWithLineEnd: scan.lastByte === LF,
+      longestLine: scan.longestLine,
+      shape: scan.shape,
+    };
+  } catch (e) {
+    digests.abort();
+    throw e;
   }
-  scan.finish();
-  await rawEnd;
-  const failed = rawError();
-  if (failed) throw readError(failed);
-  // Offsets at the very end of the content are reached only once the stream is done.
-  if (contentHash) prefixes.update(contentHash, Buffer.alloc(0), scan.pos);
-  else prefixes.update(hash, Buffer.alloc(0), seen());
-  const sha256 = hash.digest('hex');
-  return {
-    sha256,
-    contentSha256: contentHash ? contentHash.digest('hex') : sha256,
-    contentBytes: scan.pos,
-    // What was hashed: `size` unless the file shrank while it was read (then the caller sees it changed).
-    bytes: seen(),
-    gzip,
-    physicalLines: scan.lines,
-    ...verdict(file, gzip, seen(), scan, damage.message),
-    sample: scan.sample,
-    prefixSha256: prefixes.digests,
-    endsWithLineEnd: scan.lastByte === LF,
-    longestLine: scan.longestLine,
-    shape: scan.shape,
-  };
 }
