@@ -197,7 +197,7 @@ export async function examine(file: string, size: number, o: ExamineOptions = {}
       scan.add(chunk);
       // The progress line counts lines as they are read, not when the file is done.
       o.onLines?.(scan.lines - before);
-      await copy.add(chunk, scan.sample, scan.refusesFastPath);
+      await copy.add(chunk, scan.lines - before, scan.sample, scan.refusesFastPath);
       await digests.ready();
     }
     scan.finish();

@@ -25,7 +25,10 @@ describe('the numbered copy written while the file is examined', () => {
     const second = path.join(dir, 'second-read.log');
     assert.equal(await writeNumberedCopy(file, false, facts.bytes, second), 12_000 - 12);
     assert.ok(readFileSync(target).equals(readFileSync(second)));
-    assert.match(readFileSync(target, 'utf8'), /^9 /m, 'line 8 (empty) is skipped, line 9 keeps its number');
+    // Numbered independently of numberLines: each line of the copy is its number, a space and that line of the file.
+    const original = readFileSync(file, 'utf8').split('\n');
+    const expected = original.flatMap((l, i) => (l === '' ? [] : [`${i + 1} ${l}\n`])).join('');
+    assert.equal(readFileSync(target, 'utf8'), expected);
   });
 
   test('when a comment line comes after the first chunk then the copy is dropped and its file removed', async () => {
