@@ -14,13 +14,16 @@ const IN_FLIGHT = 8 * BATCH;
 export class HashWorker {
   private readonly worker: Worker;
   private job: WorkerJob | undefined;
+  private jobs = 0;
   private failure: Error | undefined;
 
   constructor(script: URL) {
     // Node's own flags (--input-type, --eval...) are not the worker's.
     this.worker = new Worker(script, { execArgv: [] });
     this.worker.unref();
-    this.worker.on('message', (m: FromWorker) => this.job?.receive(m));
+    this.worker.on('message', (m: FromWorker) => {
+      if (this.job?.id === m.job) this.job.receive(m);
+    });
     this.worker.on('error', (e: Error) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the hash worker stopped (exit code ${code})`)));
   }
@@ -34,8 +37,9 @@ export class HashWorker {
     if (this.job || this.failure) return undefined;
     // Referenced while it works: the process waits for the digests; unreferenced when idle.
     this.worker.ref();
-    this.job = new WorkerJob(r.file, (m, transfer) => this.worker.postMessage(m, transfer ?? []), () => this.release());
-    this.worker.postMessage({ type: 'start', gzip: r.gzip, offsets: r.offsets } satisfies ToWorker);
+    const id = ++this.jobs;
+    this.job = new WorkerJob(id, r.file, (m) => this.worker.postMessage(m), () => this.release());
+    this.worker.postMessage({ type: 'start', job: id, gzip: r.gzip, offsets: r.offsets } satisfies ToWorker);
     return this.job;
   }
 
@@ -75,8 +79,9 @@ class WorkerJob implements DigestJob {
   private ended = false;
 
   constructor(
+    readonly id: number,
     private readonly file: string,
-    private readonly post: (m: ToWorker, transfer?: ArrayBuffer[]) => void,
+    private readonly post: (m: ToWorker) => void,
     private readonly release: () => void,
   ) {}
 

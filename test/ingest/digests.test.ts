@@ -72,6 +72,22 @@ describe('hashing in a worker thread', () => {
     assert.equal(failed.messages[0]!.why, 'disk on fire');
   });
 
+  test('when a job is aborted mid-file then the next job on the same worker gives the digests of its own bytes', async () => {
+    const worker = new HashWorker(new URL(`file://${path.join(ROOT, 'dist', 'src', 'ingest', 'hash-worker.js')}`));
+    const first = worker.start({ file: 'a.log', gzip: false, offsets: [], size: content.length })!;
+    for (let at = 0; at < content.length; at += 1 << 20) first.raw(content.subarray(at, at + (1 << 20)));
+    // A read error: the job ends without digests, its chunks still being hashed.
+    first.abort();
+    const second = worker.start({ file: 'b.log', gzip: false, offsets: [100], size: 5000 })!;
+    assert.ok(second, 'the worker takes the next job');
+    // The first job's acknowledgements arrive meanwhile; they must not count for the second.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const bytes = content.subarray(0, 5000);
+    second.raw(bytes);
+    const digests = await second.finish();
+    assert.deepEqual([digests.sha256, digests.prefixSha256], [sha256(bytes), new Map([[100, sha256(bytes.subarray(0, 100))]])]);
+  });
+
   test('when the worker has hashed a file then the process exits without being told to', () => {
     // A child that only examines a file through the worker and then returns: an idle worker that kept it alive would hang it.
     const code = `import { examine } from ${JSON.stringify(path.join(ROOT, 'dist', 'src', 'ingest', 'prepass.js'))};
