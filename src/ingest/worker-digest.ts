@@ -7,8 +7,8 @@ import type { FromWorker, ToWorker } from './hash-worker.js';
 
 /** Bytes per message: small gzip chunks are gathered, so a message costs little per byte. */
 const BATCH = 1 << 20;
-/** Bytes posted to the worker and not yet hashed, at most (then the reading waits). */
-const IN_FLIGHT = 8 * BATCH;
+/** Bytes posted to the worker and not yet hashed, at most (then the reading waits): room for the worker's start. */
+const IN_FLIGHT = 32 * BATCH;
 
 /** A worker thread that hashes one job at a time; it never keeps the process alive while idle. */
 export class HashWorker {
