@@ -89,6 +89,9 @@ async function ingestFile(store: Store, caseFile: CaseFile, file: ResolvedFile, 
       return { source: file.source.name, path: file.shown, status: 'failed', ...NOTHING_READ, sha256: '', warnings: [], failure: 'unreadable', note: e.message, fix: 'run ingest again once the rotation is done: the files already read are skipped, and a rotated copy matched by the glob is read then' };
     }
     throw e;
+  } finally {
+    // The numbered copy examine wrote, when the fast path did not read it (a stored content, a refusal).
+    rmSync(numberedCopyPath(store), { force: true });
   }
 }
 
@@ -115,7 +118,12 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   }
   const settings = settingsKey(file.source);
   const segments = await storedSegments(store, settings);
-  const facts = await examine(file.abs, file.size, segments.map((x) => x.content_bytes), (n) => progress?.advance(n), (n) => progress?.linesRead(n));
+  const facts = await examine(file.abs, file.size, {
+    prefixOffsets: segments.map((x) => x.content_bytes),
+    onRaw: (n) => progress?.advance(n),
+    onLines: (n) => progress?.linesRead(n),
+    numbered: { path: numberedCopyPath(store), want: (sample) => fastPathLikely(store, file.source, segments, sample) },
+  });
   if (facts.longestLine.bytes > MAX_LINE_BYTES) return tooLong(file, facts);
   const head = facts.sample.find((l) => !l.startsWith('#'));
   const headSha = head === undefined ? undefined : createHash('sha256').update(head).digest('hex');
@@ -125,6 +133,24 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   if ('note' in plan) return { ...failed(file, facts.sha256), warnings: facts.warnings, ...plan };
   const report = await readPlanned(store, file, plan, progress);
   return plan.replaced.length > 0 && report.status !== 'skipped' ? { ...report, replaced: plan.replaced } : report;
+}
+
+/** Where the fast path's numbered copy of the file being read is written (by examine, or by readFast). */
+export const numberedCopyPath = (store: Store) => store.tempFile(`numbered-${process.pid}.log`);
+
+/**
+ * Whether examine should write the numbered copy in its pass (from the first lines' sample): a new
+ * content, in a format with a fast path. A guess that saves a second read of the file: readPlanned
+ * decides what reads the file, and the copy is removed when nothing does.
+ */
+function fastPathLikely(store: Store, source: SourceSpec, segments: readonly Segment[], sample: readonly string[]): boolean {
+  // A content the store may hold already, or that continues a stored one, begins with a stored head line.
+  const head = sample.find((l) => !l.startsWith('#'));
+  const headSha = head === undefined ? undefined : createHash('sha256').update(head).digest('hex');
+  const chosen = chooseFormat(source, { sample });
+  const likely = !store.readOnly && chosen.ok && chosen.format.fast !== undefined && !segments.some((x) => x.head_sha256 === null || x.head_sha256 === headSha);
+  trace(`numbered copy in the examine pass: ${likely ? 'written' : 'not written'}`);
+  return likely;
 }
 
 /** The report of a file whose content cannot be read (exit 2), before its note and fix. */
@@ -274,7 +300,7 @@ function refuseIfReadOnly(store: Store, file: ResolvedFile): void {
   );
 }
 
-function chooseFormat(source: SourceSpec, facts: FileFacts): { ok: true; format: LogFormat; reason: string | undefined } | { ok: false; note: string; fix: string } {
+function chooseFormat(source: SourceSpec, facts: Pick<FileFacts, 'sample'>): { ok: true; format: LogFormat; reason: string | undefined } | { ok: false; note: string; fix: string } {
   if (typeof source.format === 'object') return { ok: true, format: readerFor(source), reason: `the ${source.format.server} format definition in the case file` };
   if (source.format !== 'auto') return { ok: true, format: formatByName(source.format), reason: undefined };
   if (facts.sample.length === 0) return { ok: true, format: formatByName('combined'), reason: 'empty file: nothing to detect' };

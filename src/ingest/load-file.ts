@@ -88,10 +88,18 @@ export async function lineFacts(store: Store, firstLine: number): Promise<LineFa
  */
 export async function readFast(store: Store, file: ResolvedFile, plan: ReadPlan): Promise<LoadCounts | undefined> {
   const { format, facts, warnings } = plan;
-  const copy = store.tempFile(`numbered-${process.pid}.log`);
+  // examine wrote the copy in its pass, when the first lines made the fast path likely.
+  const inPass = facts.numberedCopy;
+  const copy = inPass?.path ?? store.tempFile(`numbered-${process.pid}.log`);
   try {
+    if (inPass && (currentSize(file.abs) ?? 0) < facts.bytes) {
+      // The bytes hashed are gone (truncated, replaced): the general reader reads the file and says so.
+      trace('fast path stepped aside: the file shrank since it was read');
+      return undefined;
+    }
+    if (inPass) trace('fast path reads the numbered copy written in the examine pass');
     // A copy of exactly the bytes hashed: a file growing meanwhile does not reach DuckDB.
-    const written = await writeNumberedCopy(file.abs, facts.gzip, facts.bytes, copy);
+    const written = inPass ? inPass.lines : await writeNumberedCopy(file.abs, facts.gzip, facts.bytes, copy);
     await stage('numbered-copy-written', file.shown);
     // What DuckDB reads is the copy, of the bytes hashed; lines written since are the next run's.
     if ((currentSize(file.abs) ?? 0) > facts.bytes) warnings.push(grewWarning(facts));

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { RESERVED_BYTES } from '../formats/format.js';
-import { isGzip, lineChunks, openContent, Prefixes, readError } from './read-content.js';
+import { startDigests } from './digests.js';
+import { InPassCopy, type InPassPlan } from './numbered-copy.js';
+import { isGzip, lineChunks, openContent, readError } from './read-content.js';
 
 /** What one streaming read of a file tells before DuckDB reads it. */
 export interface FileFacts {
@@ -29,6 +30,8 @@ export interface FileFacts {
   readonly longestLine: { readonly line: number; readonly bytes: number };
   /** What the fast path needs to know of the lines, from the same pass (see LineShape). */
   readonly shape: LineShape;
+  /** The fast path's numbered copy, written in the same pass when asked for (see ExamineOptions.numbered). */
+  readonly numberedCopy?: { readonly path: string; readonly lines: number };
 }
 
 /**
@@ -105,6 +108,12 @@ class LineScan {
     if (this.sample.length < SAMPLE_LINES) this.takeSample(chunk);
   }
 
+  /** Whether what was read so far keeps the fast path away (see fastPathRefusal): its copy is not worth writing. */
+  get refusesFastPath(): boolean {
+    const s = this.shape;
+    return this.hasCr || this.badUtf8 || this.reserved.size > 0 || s.commentLines > 0 || s.whitespaceLines > 0 || s.otherEscapes;
+  }
+
   /** The last line has no line end: it is not seen above. The fast path does not read such a file, so its shape only needs to be right for the count of lines. */
   finish(): void {
     if (this.lastByte === LF) return;
@@ -156,48 +165,66 @@ function verdict(file: string, gzip: boolean, seen: number, scan: LineScan, gzip
   return { copyReasons, warnings };
 }
 
+export interface ExamineOptions {
+  /** Content offsets whose prefix digests are wanted (the ends of stored contents). */
+  readonly prefixOffsets?: readonly number[];
+  readonly onRaw?: (n: number) => void;
+  readonly onLines?: (n: number) => void;
+  /** Where to write the fast path's numbered copy in this pass, if the first lines make it likely (plain files only). */
+  readonly numbered?: InPassPlan;
+}
+
 /**
- * One pass over the file: its SHA-256 (of the bytes on disk), its line count, a sample, and
- * whether DuckDB's CSV reader would misread it (CR line ends, invalid UTF-8, reserved bytes,
- * a damaged gzip stream). DuckDB reads clean files directly; the others through `writeCopy`.
+ * One pass over the file: its SHA-256 (of the bytes on disk; a large file's in a worker thread, see
+ * digests.ts), its line count, a sample, and whether DuckDB's CSV reader would misread it (CR line
+ * ends, invalid UTF-8, reserved bytes, a damaged gzip stream). DuckDB reads clean files directly;
+ * the others through `writeCopy`. Asked to, it writes the fast path's numbered copy on the way.
  */
-export async function examine(file: string, size: number, prefixOffsets: readonly number[] = [], onRaw?: (n: number) => void, onLines?: (n: number) => void): Promise<FileFacts> {
+export async function examine(file: string, size: number, o: ExamineOptions = {}): Promise<FileFacts> {
   const gzip = isGzip(file);
-  const hash = createHash('sha256');
-  const prefixes = new Prefixes([...new Set(prefixOffsets)].filter((n) => n >= 0).sort((a, b) => a - b));
-  // A plain file's content is its bytes: one hash serves both. A gzip file's content is hashed apart.
-  const contentHash = gzip ? createHash('sha256') : undefined;
-  const { content, rawEnd, seen, rawError } = openContent(file, gzip, size, hash, gzip ? undefined : prefixes, onRaw);
-  const damage: { message?: string } = {};
-  const scan = new LineScan();
-  for await (const chunk of lineChunks(content, damage, MAX_LINE_BYTES)) {
-    if (contentHash) prefixes.update(contentHash, chunk, scan.pos);
-    const before = scan.lines;
-    scan.add(chunk);
-    // The progress line counts lines as they are read, not when the file is done.
-    onLines?.(scan.lines - before);
+  const digests = startDigests({ file, gzip, offsets: o.prefixOffsets ?? [], size });
+  const copy = new InPassCopy(gzip ? undefined : o.numbered);
+  try {
+    const { content, rawEnd, seen, rawError } = openContent(file, gzip, size, undefined, undefined, (n, chunk) => {
+      digests.raw(chunk);
+      o.onRaw?.(n);
+    });
+    const damage: { message?: string } = {};
+    const scan = new LineScan();
+    for await (const chunk of lineChunks(content, damage, MAX_LINE_BYTES)) {
+      if (gzip) digests.content(chunk);
+      const before = scan.lines;
+      scan.add(chunk);
+      // The progress line counts lines as they are read, not when the file is done.
+      o.onLines?.(scan.lines - before);
+      await copy.add(chunk, scan.lines - before, scan.sample, scan.refusesFastPath);
+      await digests.ready();
+    }
+    scan.finish();
+    await rawEnd;
+    const failed = rawError();
+    if (failed) throw readError(failed);
+    const { sha256, contentSha256, prefixSha256 } = await digests.finish();
+    const numberedCopy = await copy.finish();
+    return {
+      sha256,
+      contentSha256,
+      contentBytes: scan.pos,
+      // What was hashed: `size` unless the file shrank while it was read (then the caller sees it changed).
+      bytes: seen(),
+      gzip,
+      physicalLines: scan.lines,
+      ...verdict(file, gzip, seen(), scan, damage.message),
+      sample: scan.sample,
+      prefixSha256,
+      endsWithLineEnd: scan.lastByte === LF,
+      longestLine: scan.longestLine,
+      shape: scan.shape,
+      ...(numberedCopy ? { numberedCopy } : {}),
+    };
+  } catch (e) {
+    digests.abort();
+    await copy.discard();
+    throw e;
   }
-  scan.finish();
-  await rawEnd;
-  const failed = rawError();
-  if (failed) throw readError(failed);
-  // Offsets at the very end of the content are reached only once the stream is done.
-  if (contentHash) prefixes.update(contentHash, Buffer.alloc(0), scan.pos);
-  else prefixes.update(hash, Buffer.alloc(0), seen());
-  const sha256 = hash.digest('hex');
-  return {
-    sha256,
-    contentSha256: contentHash ? contentHash.digest('hex') : sha256,
-    contentBytes: scan.pos,
-    // What was hashed: `size` unless the file shrank while it was read (then the caller sees it changed).
-    bytes: seen(),
-    gzip,
-    physicalLines: scan.lines,
-    ...verdict(file, gzip, seen(), scan, damage.message),
-    sample: scan.sample,
-    prefixSha256: prefixes.digests,
-    endsWithLineEnd: scan.lastByte === LF,
-    longestLine: scan.longestLine,
-    shape: scan.shape,
-  };
 }

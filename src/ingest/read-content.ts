@@ -88,7 +88,7 @@ export interface Opened {
  * is read, and everything breachscope records of a file (hash, length, lines) must describe one
  * and the same run of bytes. The rest is read by the next run, as a grown file.
  */
-export function openContent(file: string, gzip: boolean, bytes: number, hash: Hash | undefined, prefixes: Prefixes | undefined, onRaw?: (n: number) => void): Opened {
+export function openContent(file: string, gzip: boolean, bytes: number, hash: Hash | undefined, prefixes: Prefixes | undefined, onRaw?: (n: number, chunk: Buffer) => void): Opened {
   // createReadStream cannot read zero bytes (`end` is inclusive): an empty file is an empty stream.
   const raw: Readable = bytes > 0 ? createReadStream(file, { highWaterMark: 1 << 20, start: 0, end: bytes - 1 }) : Readable.from([]);
   // `once` rejects on 'error'; the error itself is kept in rawError, for the caller to throw.
@@ -101,7 +101,7 @@ export function openContent(file: string, gzip: boolean, bytes: number, hash: Ha
     if (prefixes && hash) prefixes.update(hash, b, seen);
     else hash?.update(b);
     seen += b.length;
-    onRaw?.(b.length);
+    onRaw?.(b.length, b);
   });
   const opened = { rawEnd, seen: () => seen, rawError: () => rawError };
   if (!gzip) return { content: raw, ...opened };

@@ -2,12 +2,11 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { RESERVED_BYTES } from '../formats/format.js';
 import { lineChunks, openContent, readError } from './read-content.js';
+import { numberLines } from './numbered-copy.js';
 
 /** The copies DuckDB reads instead of a log file: sanitised for the general reader, numbered for the fast path. */
 
-const LF = 0x0a;
 const CR = 0x0d;
-const SPACE = 0x20;
 
 const REPLACEMENT = '\uFFFD';
 
@@ -39,8 +38,7 @@ export async function writeCopy(file: string, gzip: boolean, bytes: number, targ
   if (failed) throw readError(failed);
 }
 
-/** Widest line-number prefix: up to 15 digits and a space (a line number stays below 2^53). */
-export const PREFIX_BYTES = 16;
+export { PREFIX_BYTES } from './numbered-copy.js';
 
 /**
  * Writes the fast path's copy: each non-empty line of the first `bytes` bytes, prefixed with its
@@ -48,38 +46,18 @@ export const PREFIX_BYTES = 16;
  * numbering rows in SQL (`row_number() OVER ()`) holds the whole read to one thread in file order;
  * with the number in the line, the readers run on every core in any order and each row still
  * names its line. Only for files the fast path takes: every line ends with LF, no CR. Returns the
- * number of lines written.
+ * number of lines written. (`examine` writes the same copy in its own pass when it is told to.)
  */
 export async function writeNumberedCopy(file: string, gzip: boolean, bytes: number, target: string): Promise<number> {
   const { content, rawEnd, rawError } = openContent(file, gzip, bytes, undefined, undefined);
   const out = createWriteStream(target);
   let lineNo = 0;
   let written = 0;
-  const digits = Buffer.alloc(PREFIX_BYTES);
   for await (const chunk of lineChunks(content, {})) {
-    let count = 0;
-    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) count++;
-    const buf = Buffer.allocUnsafe(chunk.length + count * PREFIX_BYTES);
-    let at = 0;
-    let from = 0;
-    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
-      lineNo++;
-      if (i > from) {
-        // The number's digits, right to left, then copied in order.
-        let n = lineNo;
-        let d = PREFIX_BYTES;
-        digits[--d] = SPACE;
-        do {
-          digits[--d] = 0x30 + (n % 10);
-          n = Math.floor(n / 10);
-        } while (n > 0);
-        at += digits.copy(buf, at, d);
-        at += chunk.copy(buf, at, from, i + 1);
-        written++;
-      }
-      from = i + 1;
-    }
-    if (!out.write(buf.subarray(0, at))) await once(out, 'drain');
+    const numbered = numberLines(chunk, lineNo);
+    lineNo += numbered.lines;
+    written += numbered.written;
+    if (!out.write(numbered.out)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');

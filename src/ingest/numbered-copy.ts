@@ -1,0 +1,158 @@
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+/** The fast path's numbered copy (see writeNumberedCopy), written chunk by chunk. */
+
+const LF = 0x0a;
+const SPACE = 0x20;
+/** Widest line-number prefix: up to 15 digits and a space (a line number stays below 2^53). */
+export const PREFIX_BYTES = 16;
+
+/**
+ * A line number in decimal ASCII, counted up digit by digit: cheaper per line than dividing, and
+ * copied byte by byte without a call into native code.
+ */
+class DecimalCounter {
+  private readonly digits = Buffer.alloc(PREFIX_BYTES - 1, 0x30);
+  private first = PREFIX_BYTES - 2;
+
+  constructor(start: number) {
+    const s = String(start);
+    this.digits.write(s, PREFIX_BYTES - 1 - s.length, 'latin1');
+    this.first = Math.min(this.first, PREFIX_BYTES - 1 - s.length);
+  }
+
+  increment(): void {
+    let i = PREFIX_BYTES - 2;
+    while (this.digits[i] === NINE) this.digits[i--] = ZERO;
+    this.digits[i]!++;
+    if (i < this.first) this.first = i;
+  }
+
+  /** Writes the number and a space at buf[at]; returns the bytes written. */
+  writeTo(buf: Buffer, at: number): number {
+    const d = this.digits;
+    let k = at;
+    for (let i = this.first; i < PREFIX_BYTES - 1; i++) buf[k++] = d[i]!;
+    buf[k++] = SPACE;
+    return k - at;
+  }
+}
+
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/**
+ * A chunk of whole lines (ending at LF; a last piece without one is left out), each non-empty line
+ * prefixed with its number and a space. `lineNo` is the number of the line before the chunk's
+ * first; `lfs`, when the caller has counted them, the chunk's line ends.
+ */
+export function numberLines(chunk: Buffer, lineNo: number, lfs?: number): { readonly out: Buffer; readonly lines: number; readonly written: number } {
+  let count = lfs ?? 0;
+  if (lfs === undefined) for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) count++;
+  const buf = Buffer.allocUnsafe(chunk.length + count * PREFIX_BYTES);
+  const number = new DecimalCounter(lineNo);
+  let at = 0;
+  let from = 0;
+  let written = 0;
+  for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
+    number.increment();
+    if (i > from) {
+      at += number.writeTo(buf, at);
+      at += chunk.copy(buf, at, from, i + 1);
+      written++;
+    }
+    from = i + 1;
+  }
+  return { out: buf.subarray(0, at), lines: count, written };
+}
+
+/**
+ * Writes a numbered copy from the chunks given in order; `finish` says how many lines it holds.
+ * A write that fails (disk full) ends the copy: it is an optimisation, and the reader that needs
+ * it writes its own then.
+ */
+export class NumberedCopyWriter {
+  private readonly out: WriteStream;
+  private lineNo = 0;
+  private written = 0;
+  private failed = false;
+
+  constructor(readonly path: string) {
+    this.out = createWriteStream(path);
+    this.out.on('error', () => (this.failed = true));
+  }
+
+  /** A promise to wait for when the disk is behind; undefined when it is not. */
+  /** `lfs`: the chunk's line ends, when the caller counted them. */
+  write(chunk: Buffer, lfs?: number): Promise<unknown> | undefined {
+    if (this.failed) return undefined;
+    const { out, lines, written } = numberLines(chunk, this.lineNo, lfs);
+    this.lineNo += lines;
+    this.written += written;
+    return this.out.write(out) ? undefined : once(this.out, 'drain').catch(() => undefined);
+  }
+
+  /** The number of lines written, or undefined when the copy could not be written (it is removed then). */
+  async finish(): Promise<number | undefined> {
+    if (!this.failed) {
+      this.out.end();
+      await once(this.out, 'finish').catch(() => undefined);
+    }
+    if (!this.failed) return this.written;
+    await this.discard();
+    return undefined;
+  }
+
+  /** Stops writing and removes what was written. */
+  async discard(): Promise<void> {
+    this.failed = true;
+    // Closed first: a stream still opening would create the file after it was removed.
+    if (!this.out.closed) await new Promise<void>((resolve) => this.out.destroy().once('close', () => resolve()));
+    rmSync(this.path, { force: true });
+  }
+}
+
+/** Where `examine` may write the numbered copy in its own pass, and whether to (see InPassCopy). */
+export interface InPassPlan {
+  readonly path: string;
+  /** Asked once, with the sample of the first chunk's lines: whether the fast path is likely to read this file. */
+  readonly want: (sample: readonly string[]) => boolean;
+}
+
+/**
+ * The numbered copy written while `examine` reads the file, instead of in a second read: of the
+ * very chunks it hashes and counts, so it holds exactly the bytes hashed. Started at the first
+ * chunk when the plan wants it; dropped as soon as the lines show the fast path will not read it.
+ */
+export class InPassCopy {
+  private writer: NumberedCopyWriter | undefined;
+  private decided = false;
+
+  constructor(private readonly plan: InPassPlan | undefined) {}
+
+  /** `lfs`: the chunk's line ends; `refused`: what was read so far (this chunk included) already keeps the fast path away. */
+  add(chunk: Buffer, lfs: number, sample: readonly string[], refused: boolean): Promise<unknown> | undefined {
+    if (!this.decided) {
+      this.decided = true;
+      if (this.plan && !refused && this.plan.want(sample)) this.writer = new NumberedCopyWriter(this.plan.path);
+    }
+    if (!this.writer) return undefined;
+    if (refused) return this.discard();
+    return this.writer.write(chunk, lfs);
+  }
+
+  /** The copy and its number of lines, when one was written whole. */
+  async finish(): Promise<{ readonly path: string; readonly lines: number } | undefined> {
+    const writer = this.writer;
+    this.writer = undefined;
+    const lines = await writer?.finish();
+    return writer && lines !== undefined ? { path: writer.path, lines } : undefined;
+  }
+
+  async discard(): Promise<void> {
+    const writer = this.writer;
+    this.writer = undefined;
+    await writer?.discard();
+  }
+}
