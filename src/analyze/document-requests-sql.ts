@@ -22,13 +22,13 @@ const bound = (d: Date | undefined): string => (d === undefined ? 'NULL' : `make
  * The access events that name a document: by their own `document` field (an application's audit
  * log) or by a route of the case (`documentExpr`, from case/routes.ts).
  */
-export function docEventsSelect(documentExpr: string, file: FileColumn): string {
+export function docEventsSelect(documentExpr: string, file: FileColumn, events = 'case_events e'): string {
   return `SELECT * FROM (
     SELECT e.event_id, e.${file}, e.line, e.source, e.time, e.client_ip, e.forwarded_for, e.method, e.path, e.status,
       e.bytes, e.user_agent, e.referer, e.account, e.session, e.request_id,
       coalesce(e.document, ${documentExpr}) AS doc,
       CASE WHEN e.document IS NOT NULL THEN 'field' ELSE 'route' END AS document_via
-    FROM case_events e WHERE e.role = 'access'
+    FROM ${events} WHERE e.role = 'access'
   ) WHERE doc IS NOT NULL`;
 }
 

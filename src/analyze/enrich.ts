@@ -4,7 +4,7 @@ import { stage } from '../util/trace.js';
 import { UserError } from '../util/user-error.js';
 import { resolveClients } from './ip-sql.js';
 import { docEventsSelect, documentRequestsSelect } from './document-requests-sql.js';
-import { compileRoute, documentSql, RouteError, type Route } from '../case/routes.js';
+import { compileRoute, documentSqlOver, RouteError, routeTargetSql, type Route } from '../case/routes.js';
 
 /**
  * Builds `document_requests`, the one table every detector reads: each access event that names a
@@ -13,7 +13,21 @@ import { compileRoute, documentSql, RouteError, type Route } from '../case/route
  */
 export async function buildDocumentRequests(store: Store, caseFile: CaseFile): Promise<void> {
   const routes = compileRoutes(caseFile);
-  await store.run(`CREATE OR REPLACE TEMP TABLE doc_events AS ${docEventsSelect(documentSql(routes, 'e.path'), 'file_id')}`);
+  // Each access's document first, in a narrow table and with no filter: filtered on `doc IS NOT
+  // NULL`, DuckDB pushed the filter below the projection and ran the route expressions twice per
+  // event. Then the events that name one, with the columns the counting rules read.
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE doc_keys AS
+     SELECT k_event_id, k_source, coalesce(k_document, ${documentSqlOver(routes, 'k_t', 'k_p')}) AS k_doc
+     FROM (SELECT *, split_part(k_t, '?', 1) AS k_p FROM (
+       SELECT e.event_id AS k_event_id, e.source AS k_source, e.document AS k_document, ${routeTargetSql('e.path')} AS k_t
+       FROM case_events e WHERE e.role = 'access'))`,
+  );
+  // doc_keys holds the case's access events only: the join needs no case_events.
+  const named = `(SELECT e.* REPLACE (k.k_source AS source), k.k_doc FROM events e
+    JOIN (SELECT k_event_id, k_source, k_doc FROM doc_keys WHERE k_doc IS NOT NULL) k ON k.k_event_id = e.event_id) e`;
+  await store.run(`CREATE OR REPLACE TEMP TABLE doc_events AS ${docEventsSelect('e.k_doc', 'file_id', named)}`);
+  await store.run('DROP TABLE doc_keys');
   await stage('doc-events');
   await resolveClients(store, 'SELECT client_ip AS socket, forwarded_for AS xff FROM doc_events', {
     trusted: caseFile.network.trustedProxies,

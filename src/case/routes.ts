@@ -111,9 +111,21 @@ const decodeSql = (x: string) => `coalesce(try(url_decode(${x})), ${x})`;
  * in order. An absolute-form target (`GET http://host/path`) is reduced to its path first.
  */
 export function documentSql(routes: readonly Route[], target: string): string {
+  const t = routeTargetSql(target);
+  return documentSqlOver(routes, t, `split_part(${t}, '?', 1)`);
+}
+
+/** The target reduced to its path and query (an absolute-form target loses its scheme and host). */
+export function routeTargetSql(target: string): string {
+  return `CASE WHEN contains(${target}, '://') THEN regexp_replace(${target}, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', '') ELSE ${target} END`;
+}
+
+/**
+ * documentSql over columns computed once per row: `t`, the routeTargetSql of the target, and `p`,
+ * its path (`split_part(t, '?', 1)`). DuckDB does not share the expressions repeated in each arm.
+ */
+export function documentSqlOver(routes: readonly Route[], t: string, p: string): string {
   if (routes.length === 0) return 'NULL::VARCHAR';
-  const t = `CASE WHEN contains(${target}, '://') THEN regexp_replace(${target}, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', '') ELSE ${target} END`;
-  const p = `split_part(${t}, '?', 1)`;
   const q = `('&' || coalesce(nullif(substr(${t}, strpos(${t}, '?') + 1), ${t}), '') || '&')`;
   const arms = routes.map((r) => {
     const re = quoteString(r.pathRegex);
