@@ -83,8 +83,7 @@ export class NumberedCopyWriter {
     this.out.on('error', () => (this.failed = true));
   }
 
-  /** A promise to wait for when the disk is behind; undefined when it is not. */
-  /** `lfs`: the chunk's line ends, when the caller counted them. */
+  /** Returns a promise to wait for when the disk is behind, else undefined. `lfs`: the chunk's line ends, when the caller counted them. */
   write(chunk: Buffer, lfs?: number): Promise<unknown> | undefined {
     if (this.failed) return undefined;
     const { out, lines, written } = numberLines(chunk, this.lineNo, lfs);
