@@ -10,6 +10,7 @@ import type { Snapshot } from '../../src/dashboard/dashboard-source.js';
 import { Store } from '../../src/db/store.js';
 import { ingestCase } from '../../src/ingest/ingest.js';
 import { ROOT, analyzeJson, tempDir } from '../helpers.js';
+import { largeCase } from '../report/pack-fixtures.js';
 
 /** A fresh copy of a sample, so its store starts empty and the checkout stays clean. */
 function copySample(name: string, yaml?: (text: string) => string): string {
@@ -118,6 +119,32 @@ describe('dashboard data layer on the ticketviewer sample', () => {
     assert.ok(narrowed.analysis.summary.unauthorized_accesses < 235);
     assert.equal(narrowed.timeline!.counts.length, 12);
     await data.snapshot(caseFile.window);
+  });
+});
+
+describe('dashboard event view of a log the fast path read (its text not stored)', () => {
+  test('when events are opened then each raw line is read again from the log, and once the log changed the view fails instead of showing another line', async () => {
+    const caseFile = loadCaseFile(largeCase(40));
+    const store = await Store.open(path.join(caseFile.dir, '.breachscope'));
+    try {
+      const [report] = await ingestCase(store, caseFile);
+      assert.equal(report!.reader, 'fast');
+      const data = new DashboardData(store, caseFile);
+      await data.snapshot(caseFile.window);
+      const log = path.join(caseFile.dir, 'logs', 'access.log');
+      const lines = readFileSync(log, 'utf8').split('\n');
+      const { rows } = await data.events({ panel: 'ips', key: (await data.snapshot(caseFile.window)).analysis.top.ips[0]!.key }, '', 0, 5);
+      for (const r of rows) {
+        const d = (await data.event(r.event_id))!;
+        assert.equal(d.raw, lines[d.line - 1]);
+      }
+      // Same length, other bytes, after the run read it: a fresh snapshot quotes again and refuses.
+      writeFileSync(log, readFileSync(log, 'utf8').replace('visitor1 ', 'visitor9 '));
+      await data.snapshot(caseFile.window);
+      await assert.rejects(data.event(rows[0]!.event_id), /a log file changed after this run read it/);
+    } finally {
+      store.close();
+    }
   });
 });
 
