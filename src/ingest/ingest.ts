@@ -8,7 +8,7 @@ import { EXIT, UserError, type ExitCode, type UserMessage } from '../util/user-e
 import { stage } from '../util/trace.js';
 import { isEarlierCopy, matchContent, settingsKey, storedSegments, type ContentMatch, type Segment } from './content-identity.js';
 import { IngestFailure, NOTHING_READ, type FileReport } from './file-report.js';
-import { checkLineCount, currentSize, FileChangedError, grewWarning, lineFacts, loadFile, readFast, readLines, fastPathRefusal, trace, type Identity, type LoadCounts, type ReadPlan } from './load-file.js';
+import { checkLineCount, currentSize, FileChangedError, grewWarning, lineFacts, loadFile, readFast, readLines, fastPathRefusal, trace, type Identity, type LoadCounts, type ReadPlan, numberedCopyPath } from './load-file.js';
 import { examine, MAX_LINE_BYTES, type FileFacts } from './prepass.js';
 import { FileReadError, unsupportedCompression } from './read-content.js';
 import { writeCopy } from './sanitised-copy.js';
@@ -125,8 +125,7 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
     numbered: { path: numberedCopyPath(store), want: (sample) => fastPathLikely(store, file.source, segments, sample) },
   });
   if (facts.longestLine.bytes > MAX_LINE_BYTES) return tooLong(file, facts);
-  const head = facts.sample.find((l) => !l.startsWith('#'));
-  const headSha = head === undefined ? undefined : createHash('sha256').update(head).digest('hex');
+  const headSha = headLineSha(facts.sample);
   const match = matchContent(segments, facts, headSha);
   if (match.kind === 'same') return held(file, facts, match.segment, match.segment.physical_lines);
   const plan = planRead(file, facts, segments, match, { settings, chainId: undefined, facts, headSha });
@@ -135,8 +134,11 @@ async function readFile(store: Store, caseFile: CaseFile, file: ResolvedFile, pr
   return plan.replaced.length > 0 && report.status !== 'skipped' ? { ...report, replaced: plan.replaced } : report;
 }
 
-/** Where the fast path's numbered copy of the file being read is written (by examine, or by readFast). */
-export const numberedCopyPath = (store: Store) => store.tempFile(`numbered-${process.pid}.log`);
+/** SHA-256 of a content's first non-comment line (from the sample): what finds earlier copies of it. */
+function headLineSha(sample: readonly string[]): string | undefined {
+  const head = sample.find((l) => !l.startsWith('#'));
+  return head === undefined ? undefined : createHash('sha256').update(head).digest('hex');
+}
 
 /**
  * Whether examine should write the numbered copy in its pass (from the first lines' sample): a new
@@ -145,8 +147,7 @@ export const numberedCopyPath = (store: Store) => store.tempFile(`numbered-${pro
  */
 function fastPathLikely(store: Store, source: SourceSpec, segments: readonly Segment[], sample: readonly string[]): boolean {
   // A content the store may hold already, or that continues a stored one, begins with a stored head line.
-  const head = sample.find((l) => !l.startsWith('#'));
-  const headSha = head === undefined ? undefined : createHash('sha256').update(head).digest('hex');
+  const headSha = headLineSha(sample);
   const chosen = chooseFormat(source, { sample });
   const likely = !store.readOnly && chosen.ok && chosen.format.fast !== undefined && !segments.some((x) => x.head_sha256 === null || x.head_sha256 === headSha);
   trace(`numbered copy in the examine pass: ${likely ? 'written' : 'not written'}`);

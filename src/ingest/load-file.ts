@@ -90,7 +90,7 @@ export async function readFast(store: Store, file: ResolvedFile, plan: ReadPlan)
   const { format, facts, warnings } = plan;
   // examine wrote the copy in its pass, when the first lines made the fast path likely.
   const inPass = facts.numberedCopy;
-  const copy = inPass?.path ?? store.tempFile(`numbered-${process.pid}.log`);
+  const copy = inPass?.path ?? numberedCopyPath(store);
   try {
     if (inPass && (currentSize(file.abs) ?? 0) < facts.bytes) {
       // The bytes hashed are gone (truncated, replaced): the general reader reads the file and says so.
@@ -122,6 +122,9 @@ export async function readFast(store: Store, file: ResolvedFile, plan: ReadPlan)
     rmSync(copy, { force: true });
   }
 }
+
+/** Where the fast path's numbered copy of the file being read is written (by examine, or by readFast). */
+export const numberedCopyPath = (store: Store) => store.tempFile(`numbered-${process.pid}.log`);
 
 /** With BREACHSCOPE_TRACE_STAGES=1, why a file took the reader it took. */
 export function trace(message: string): void {

@@ -185,7 +185,7 @@ export async function examine(file: string, size: number, o: ExamineOptions = {}
   const digests = startDigests({ file, gzip, offsets: o.prefixOffsets ?? [], size });
   const copy = new InPassCopy(gzip ? undefined : o.numbered);
   try {
-    const { content, rawEnd, seen, rawError } = openContent(file, gzip, size, undefined, undefined, (n, chunk) => {
+    const { content, rawEnd, seen, rawError } = openContent(file, gzip, size, (n, chunk) => {
       digests.raw(chunk);
       o.onRaw?.(n);
     });

@@ -87,7 +87,7 @@ async function writeWantedLines(file: string, bytes: number, wanted: Uint8Array,
   const hash = createHash('sha256');
   let opened;
   try {
-    opened = openContent(file, isGzip(file), bytes, hash, undefined);
+    opened = openContent(file, isGzip(file), bytes, (_, chunk) => hash.update(chunk));
   } catch (e) {
     throw changed(file, `it cannot be read again: ${(e as Error).message}`);
   }

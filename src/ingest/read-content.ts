@@ -86,9 +86,10 @@ export interface Opened {
 /**
  * Reads the first `bytes` bytes of the file and no more: a log still being written grows while it
  * is read, and everything breachscope records of a file (hash, length, lines) must describe one
- * and the same run of bytes. The rest is read by the next run, as a grown file.
+ * and the same run of bytes. The rest is read by the next run, as a grown file. `onRaw` sees each
+ * chunk of the file's own bytes as read (compressed, for a gzip file): what its SHA-256 is of.
  */
-export function openContent(file: string, gzip: boolean, bytes: number, hash: Hash | undefined, prefixes: Prefixes | undefined, onRaw?: (n: number, chunk: Buffer) => void): Opened {
+export function openContent(file: string, gzip: boolean, bytes: number, onRaw?: (n: number, chunk: Buffer) => void): Opened {
   // createReadStream cannot read zero bytes (`end` is inclusive): an empty file is an empty stream.
   const raw: Readable = bytes > 0 ? createReadStream(file, { highWaterMark: 1 << 20, start: 0, end: bytes - 1 }) : Readable.from([]);
   // `once` rejects on 'error'; the error itself is kept in rawError, for the caller to throw.
@@ -98,8 +99,6 @@ export function openContent(file: string, gzip: boolean, bytes: number, hash: Ha
   raw.on('error', (e: Error) => (rawError = e));
   raw.on('data', (chunk) => {
     const b = chunk as Buffer;
-    if (prefixes && hash) prefixes.update(hash, b, seen);
-    else hash?.update(b);
     seen += b.length;
     onRaw?.(b.length, b);
   });

@@ -17,7 +17,7 @@ const REPLACEMENT = '\uFFFD';
  * bytes are copied: those that `examine` hashed, however much the file has grown since.
  */
 export async function writeCopy(file: string, gzip: boolean, bytes: number, target: string): Promise<void> {
-  const { content, rawEnd, rawError } = openContent(file, gzip, bytes, undefined, undefined);
+  const { content, rawEnd, rawError } = openContent(file, gzip, bytes);
   const out = createWriteStream(target);
   const decoder = new TextDecoder('utf-8', { fatal: false });
   const strip = new RegExp(`[\\r${RESERVED_BYTES.map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')}]`, 'g');
@@ -49,7 +49,7 @@ export { PREFIX_BYTES } from './numbered-copy.js';
  * number of lines written. (`examine` writes the same copy in its own pass when it is told to.)
  */
 export async function writeNumberedCopy(file: string, gzip: boolean, bytes: number, target: string): Promise<number> {
-  const { content, rawEnd, rawError } = openContent(file, gzip, bytes, undefined, undefined);
+  const { content, rawEnd, rawError } = openContent(file, gzip, bytes);
   const out = createWriteStream(target);
   let lineNo = 0;
   let written = 0;

@@ -290,17 +290,24 @@ describe('earlier copies of a content the fast path read', () => {
   });
 });
 
+/** Runs one statement on the case's store file with DuckDB alone (no breachscope schema check): an earlier version's layout. */
+async function onStoreFile(casePath: string, sql: string): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(path.join(path.dirname(casePath), '.breachscope', 'case.duckdb'));
+  const conn = await db.connect();
+  try {
+    await conn.run(sql);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
 describe('stores of an earlier version', () => {
   test('when the store keeps raw lines in events (before the lines table) then ingest exits 3 and says to ingest into a new store', async () => {
     const c = makeCase(CASE(), { 'access.log': `${combinedLine({ time: '16/Mar/2015:10:00:00 +0000', path: '/a' })}\n` });
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const dir = path.join(path.dirname(c), '.breachscope');
-    (await import('node:fs')).mkdirSync(dir);
-    const old = await DuckDBInstance.create(path.join(dir, 'case.duckdb'));
-    const conn = await old.connect();
-    await conn.run('CREATE TABLE events (event_id BIGINT, raw VARCHAR NOT NULL)');
-    conn.closeSync();
-    old.closeSync();
+    (await import('node:fs')).mkdirSync(path.join(path.dirname(c), '.breachscope'));
+    await onStoreFile(c, 'CREATE TABLE events (event_id BIGINT, raw VARCHAR NOT NULL)');
     const r = runCli(['ingest', c]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /written by an earlier version of breachscope/);
@@ -310,12 +317,7 @@ describe('stores of an earlier version', () => {
   test('when the store keeps every raw line and no line lengths (before lines were read again from the file) then ingest exits 3', async () => {
     const c = makeCase(CASE(), { 'access.log': `${combinedLine({ time: '16/Mar/2015:10:00:00 +0000', path: '/a' })}\n` });
     assert.equal(runCli(['ingest', c]).code, 0);
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const old = await DuckDBInstance.create(path.join(path.dirname(c), '.breachscope', 'case.duckdb'));
-    const conn = await old.connect();
-    await conn.run('ALTER TABLE lines DROP COLUMN len');
-    conn.closeSync();
-    old.closeSync();
+    await onStoreFile(c, 'ALTER TABLE lines DROP COLUMN len');
     const r = runCli(['analyze', c]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /written by an earlier version of breachscope/);
