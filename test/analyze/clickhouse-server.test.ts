@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -52,12 +53,27 @@ async function stopShim(s: Shim | undefined): Promise<void> {
   await gone;
 }
 
-/** A query on the test server, as a person would send it with curl. */
-async function serverQuery(s: Shim, sql: string): Promise<string> {
-  const r = await fetch(`http://127.0.0.1:${s.port}/`, { method: 'POST', body: sql, headers: { authorization: `Basic ${Buffer.from(`default:${PASSWORD}`).toString('base64')}` } });
-  const text = await r.text();
-  if (!r.ok) throw new Error(text);
-  return text;
+/**
+ * A query on the test server, as a person would send it with curl: on a connection of its own.
+ * (fetch keeps its connection open between queries; the server closes an idle one after 5 s, and
+ * while runCli blocks the event loop the client cannot see that close, so a later fetch could go
+ * out on a socket the server had already closed: "other side closed".)
+ */
+function serverQuery(s: Shim, sql: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: s.port, path: '/', method: 'POST', agent: false, auth: `default:${PASSWORD}` },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(text))));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(sql);
+  });
 }
 
 /** The case's Parquet set, written by `ingest --parquet` where the server reads it (this machine: one node). */
