@@ -41,7 +41,8 @@ describe('lines quoted from the file again', () => {
     const c = largeCase(N);
     const log = path.join(path.dirname(c), 'logs', 'access.log');
     const out = tempDir();
-    const p = spawnCli(['report', c, '--out', out], { env: { BREACHSCOPE_TRACE_STAGES: '1' } });
+    // The run waits at the quoting stage, so the change lands before the file is read again.
+    const p = spawnCli(['report', c, '--out', out], { env: { BREACHSCOPE_TRACE_STAGES: '1', BREACHSCOPE_STAGE_PAUSE_MS: '2000', BREACHSCOPE_STAGE_PAUSE_AT: 'quoting' } });
     let stderr = '';
     let changed = false;
     p.stderr.on('data', (d: Buffer) => {
