@@ -5,46 +5,55 @@ import { once } from 'node:events';
 
 const LF = 0x0a;
 const SPACE = 0x20;
-/** Widest line-number prefix: up to 15 digits and a space (a line number stays below 2^53). */
-export const PREFIX_BYTES = 16;
+/**
+ * What ends a line number in the copy: U+0001 then a space. The field reader splits at spaces and
+ * takes `N<U+0001>` for the number (the line's first field still starts after a space, quoted or
+ * not); the line reader splits at the pair and takes the rest of the line whole as a column of its
+ * own, so no SQL cuts the number off (see numberedLines).
+ */
+export const NUMBER_END = '\x01 ';
+/** Widest line-number prefix: up to 15 digits and NUMBER_END (a line number stays below 2^53). */
+export const PREFIX_BYTES = 17;
 
 /**
  * A line number in decimal ASCII, counted up digit by digit: cheaper per line than dividing, and
  * copied byte by byte without a call into native code.
  */
 class DecimalCounter {
-  private readonly digits = Buffer.alloc(PREFIX_BYTES - 1, 0x30);
-  private first = PREFIX_BYTES - 2;
+  private readonly digits = Buffer.alloc(PREFIX_BYTES - 2, 0x30);
+  private first = PREFIX_BYTES - 3;
 
   constructor(start: number) {
     const s = String(start);
-    this.digits.write(s, PREFIX_BYTES - 1 - s.length, 'latin1');
-    this.first = Math.min(this.first, PREFIX_BYTES - 1 - s.length);
+    this.digits.write(s, PREFIX_BYTES - 2 - s.length, 'latin1');
+    this.first = Math.min(this.first, PREFIX_BYTES - 2 - s.length);
   }
 
   increment(): void {
-    let i = PREFIX_BYTES - 2;
+    let i = PREFIX_BYTES - 3;
     while (this.digits[i] === NINE) this.digits[i--] = ZERO;
     this.digits[i]!++;
     if (i < this.first) this.first = i;
   }
 
-  /** Writes the number and a space at buf[at]; returns the bytes written. */
+  /** Writes the number and NUMBER_END at buf[at]; returns the bytes written. */
   writeTo(buf: Buffer, at: number): number {
     const d = this.digits;
     let k = at;
-    for (let i = this.first; i < PREFIX_BYTES - 1; i++) buf[k++] = d[i]!;
+    for (let i = this.first; i < PREFIX_BYTES - 2; i++) buf[k++] = d[i]!;
+    buf[k++] = SOH;
     buf[k++] = SPACE;
     return k - at;
   }
 }
 
+const SOH = 0x01;
 const ZERO = 0x30;
 const NINE = 0x39;
 
 /**
  * A chunk of whole lines (ending at LF; a last piece without one is left out), each non-empty line
- * prefixed with its number and a space. `lineNo` is the number of the line before the chunk's
+ * prefixed with its number and NUMBER_END. `lineNo` is the number of the line before the chunk's
  * first; `lfs`, when the caller has counted them, the chunk's line ends.
  */
 export function numberLines(chunk: Buffer, lineNo: number, lfs?: number): { readonly out: Buffer; readonly lines: number; readonly written: number } {

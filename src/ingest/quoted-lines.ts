@@ -6,6 +6,7 @@ import { EXIT, UserError } from '../util/user-error.js';
 import { stage } from '../util/trace.js';
 import { lineSizes, numberedLines } from './load-file.js';
 import { PREFIX_BYTES } from './sanitised-copy.js';
+import { NUMBER_END } from './numbered-copy.js';
 import { isGzip, lineChunks, openContent, readError } from './read-content.js';
 
 /**
@@ -78,8 +79,8 @@ function changed(where: string, why: string): UserError {
 const LF = 0x0a;
 
 /**
- * Writes the wanted lines of the file's first `bytes` bytes (decompressed) as `<line number>
- * <text>`, and returns the SHA-256 of all the bytes read. Every wanted line was read by the fast
+ * Writes the wanted lines of the file's first `bytes` bytes (decompressed) as `<line number>`,
+ * NUMBER_END, `<text>` (the layout numberedLines reads), and returns the SHA-256 of all the bytes read. Every wanted line was read by the fast
  * path, whose file had no CR, no reserved byte and no invalid UTF-8: DuckDB's line reader takes it
  * whole (and the stored hash and length check it after).
  */
@@ -100,7 +101,7 @@ async function writeWantedLines(file: string, bytes: number, wanted: Uint8Array,
     let from = 0;
     for (let i = chunk.indexOf(LF); i >= 0 && lineNo < last; i = chunk.indexOf(LF, i + 1)) {
       lineNo++;
-      if ((wanted[lineNo >> 3]! & (1 << (lineNo & 7))) !== 0) parts.push(Buffer.from(`${lineNo} `), chunk.subarray(from, i + 1));
+      if ((wanted[lineNo >> 3]! & (1 << (lineNo & 7))) !== 0) parts.push(Buffer.from(`${lineNo}${NUMBER_END}`), chunk.subarray(from, i + 1));
       from = i + 1;
     }
     // Past the last wanted line the bytes are only hashed (openContent hashes every byte read).

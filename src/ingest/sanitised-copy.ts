@@ -42,7 +42,7 @@ export { PREFIX_BYTES } from './numbered-copy.js';
 
 /**
  * Writes the fast path's copy: each non-empty line of the first `bytes` bytes, prefixed with its
- * line number and a space, empty lines left out. DuckDB's CSV reader gives no line numbers, and
+ * line number and NUMBER_END (U+0001, a space), empty lines left out. DuckDB's CSV reader gives no line numbers, and
  * numbering rows in SQL (`row_number() OVER ()`) holds the whole read to one thread in file order;
  * with the number in the line, the readers run on every core in any order and each row still
  * names its line. Only for files the fast path takes: every line ends with LF, no CR. Returns the

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { examine } from '../../src/ingest/prepass.js';
 import { writeNumberedCopy } from '../../src/ingest/sanitised-copy.js';
 import { CLI, combinedLine, makeCase, ROOT, tempDir } from '../helpers.js';
+import { storedText } from './stored-text.js';
 
 const L = (i: number) => combinedLine({ time: '16/Mar/2015:10:00:00 +0000', path: `/p/${i}`, ua: `ua ${'y'.repeat(i % 500)}` });
 
@@ -25,9 +26,9 @@ describe('the numbered copy written while the file is examined', () => {
     const second = path.join(dir, 'second-read.log');
     assert.equal(await writeNumberedCopy(file, false, facts.bytes, second), 12_000 - 12);
     assert.ok(readFileSync(target).equals(readFileSync(second)));
-    // Numbered independently of numberLines: each line of the copy is its number, a space and that line of the file.
+    // Numbered independently of numberLines: each line of the copy is its number, U+0001, a space and that line of the file.
     const original = readFileSync(file, 'utf8').split('\n');
-    const expected = original.flatMap((l, i) => (l === '' ? [] : [`${i + 1} ${l}\n`])).join('');
+    const expected = original.flatMap((l, i) => (l === '' ? [] : [`${i + 1}\x01 ${l}\n`])).join('');
     assert.equal(readFileSync(target, 'utf8'), expected);
   });
 
@@ -75,6 +76,24 @@ describe('the numbered copy written while the file is examined', () => {
     assert.deepEqual(grown.files.map((f) => [f.status, f.events]), [['appended', 1]]);
     assert.deepEqual(grown.copyTrace, ['trace numbered copy in the examine pass: not written']);
     assert.deepEqual(readdirOrEmpty(path.join(path.dirname(c), '.breachscope', 'tmp')), [], 'no copy left behind');
+  });
+
+  test('when a client writes U+0001 and a space into its user agent then the fast path is not taken and the general reader keeps every line', async () => {
+    // The copy ends each line number with U+0001 and a space, so a line holding the pair must never
+    // be read from a copy: examine sends a file with control bytes to the general reader, which
+    // shows the byte as U+FFFD (and says so).
+    const hostile = L(3).replace('ua yyy', 'ua \x01 yyy');
+    const rows = Array.from({ length: 200 }, (_, i) => (i === 2 ? hostile : L(i)));
+    const c = makeCase('case: soh\nsources:\n  - name: web\n    path: "access.log"\n    format: combined\n', { 'access.log': rows.map((l) => `${l}\n`).join('') });
+    const r = spawnSync(process.execPath, [CLI, 'ingest', c, '--json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BREACHSCOPE_TRACE_STAGES: '1' }, timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /fast path not taken: control bytes 0x01/);
+    const files = (JSON.parse(r.stdout) as { files: { reader?: string; events: number; rejected: number }[] }).files;
+    assert.deepEqual(files.map((f) => [f.reader, f.events, f.rejected]), [['general', 200, 0]]);
+    const stored = await storedText(c);
+    assert.equal(stored.length, 200);
+    assert.deepEqual(stored[2], { path: 'access.log', line: 3, raw: hostile.replace('\x01', '\uFFFD'), kept: true });
+    assert.deepEqual(stored.map((l) => l.raw), rows.map((l) => l.replace('\x01', '\uFFFD')));
   });
 });
 
