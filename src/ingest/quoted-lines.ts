@@ -80,9 +80,10 @@ const LF = 0x0a;
 
 /**
  * Writes the wanted lines of the file's first `bytes` bytes (decompressed) as `<line number>`,
- * NUMBER_END, `<text>` (the layout numberedLines reads), and returns the SHA-256 of all the bytes read. Every wanted line was read by the fast
- * path, whose file had no CR, no reserved byte and no invalid UTF-8: DuckDB's line reader takes it
- * whole (and the stored hash and length check it after).
+ * NUMBER_END, `<text>` (the layout numberedLines reads), and returns the SHA-256 of all the bytes
+ * read. Every wanted line was read by the fast path, whose file had no CR, no reserved byte and no
+ * invalid UTF-8: DuckDB's line reader takes it whole (and the stored hash and length check it
+ * after).
  */
 async function writeWantedLines(file: string, bytes: number, wanted: Uint8Array, target: string): Promise<string> {
   const hash = createHash('sha256');
