@@ -8,7 +8,7 @@ import { EXIT, UserError, type ExitCode, type UserMessage } from '../util/user-e
 import { stage } from '../util/trace.js';
 import { isEarlierCopy, matchContent, settingsKey, storedSegments, type ContentMatch, type Segment } from './content-identity.js';
 import { IngestFailure, NOTHING_READ, type FileReport } from './file-report.js';
-import { checkLineCount, currentSize, FileChangedError, grewWarning, lineFacts, loadFile, readFast, readLines, fastPathRefusal, trace, type Identity, type LoadCounts, type ReadPlan, numberedCopyPath } from './load-file.js';
+import { checkLineCount, currentSize, FileChangedError, grewWarning, lineFacts, loadFile, readFast, readLines, fastPathRefusal, numberedCopyPath, trace, type Identity, type LoadCounts, type ReadPlan } from './load-file.js';
 import { examine, MAX_LINE_BYTES, type FileFacts } from './prepass.js';
 import { FileReadError, unsupportedCompression } from './read-content.js';
 import { writeCopy } from './sanitised-copy.js';

@@ -7,8 +7,8 @@ import { stage } from '../util/trace.js';
 import { REJECT_EXAMPLES } from '../db/schema.js';
 import type { RejectExample } from './file-report.js';
 import { LINE_SUM_MODULUS, MAX_LINE_BYTES, type FileFacts } from './prepass.js';
-import { PREFIX_BYTES, writeNumberedCopy } from './sanitised-copy.js';
-import { NUMBER_END } from './numbered-copy.js';
+import { writeNumberedCopy } from './sanitised-copy.js';
+import { NUMBER_END, PREFIX_BYTES } from './numbered-copy.js';
 import { quoteString } from '../db/sql.js';
 import type { ResolvedFile } from './resolve-source.js';
 

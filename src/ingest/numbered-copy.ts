@@ -4,7 +4,6 @@ import { once } from 'node:events';
 /** The fast path's numbered copy (see writeNumberedCopy), written chunk by chunk. */
 
 const LF = 0x0a;
-const SPACE = 0x20;
 /**
  * What ends a line number in the copy: U+0001 then a space. The field reader splits at spaces and
  * takes `N<U+0001>` for the number (the line's first field still starts after a space, quoted or
@@ -12,25 +11,30 @@ const SPACE = 0x20;
  * own, so no SQL cuts the number off (see numberedLines).
  */
 export const NUMBER_END = '\x01 ';
-/** Widest line-number prefix: up to 15 digits and NUMBER_END (a line number stays below 2^53). */
-export const PREFIX_BYTES = 17;
+const END_BYTES = Buffer.from(NUMBER_END, 'latin1');
+/** Digits of the widest line number: a line number stays below 2^53. */
+const MAX_DIGITS = 15;
+/** Widest line-number prefix: the number and NUMBER_END. */
+export const PREFIX_BYTES = MAX_DIGITS + END_BYTES.length;
+const ZERO = 0x30;
+const NINE = 0x39;
 
 /**
  * A line number in decimal ASCII, counted up digit by digit: cheaper per line than dividing, and
  * copied byte by byte without a call into native code.
  */
 class DecimalCounter {
-  private readonly digits = Buffer.alloc(PREFIX_BYTES - 2, 0x30);
-  private first = PREFIX_BYTES - 3;
+  private readonly digits = Buffer.alloc(MAX_DIGITS, ZERO);
+  private first = MAX_DIGITS - 1;
 
   constructor(start: number) {
     const s = String(start);
-    this.digits.write(s, PREFIX_BYTES - 2 - s.length, 'latin1');
-    this.first = Math.min(this.first, PREFIX_BYTES - 2 - s.length);
+    this.digits.write(s, MAX_DIGITS - s.length, 'latin1');
+    this.first = Math.min(this.first, MAX_DIGITS - s.length);
   }
 
   increment(): void {
-    let i = PREFIX_BYTES - 3;
+    let i = MAX_DIGITS - 1;
     while (this.digits[i] === NINE) this.digits[i--] = ZERO;
     this.digits[i]!++;
     if (i < this.first) this.first = i;
@@ -40,16 +44,12 @@ class DecimalCounter {
   writeTo(buf: Buffer, at: number): number {
     const d = this.digits;
     let k = at;
-    for (let i = this.first; i < PREFIX_BYTES - 2; i++) buf[k++] = d[i]!;
-    buf[k++] = SOH;
-    buf[k++] = SPACE;
+    for (let i = this.first; i < MAX_DIGITS; i++) buf[k++] = d[i]!;
+    for (let j = 0; j < END_BYTES.length; j++) buf[k++] = END_BYTES[j]!;
     return k - at;
   }
 }
 
-const SOH = 0x01;
-const ZERO = 0x30;
-const NINE = 0x39;
 
 /**
  * A chunk of whole lines (ending at LF; a last piece without one is left out), each non-empty line

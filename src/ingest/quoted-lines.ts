@@ -5,8 +5,7 @@ import type { Params, Store } from '../db/store.js';
 import { EXIT, UserError } from '../util/user-error.js';
 import { stage } from '../util/trace.js';
 import { lineSizes, numberedLines } from './load-file.js';
-import { PREFIX_BYTES } from './sanitised-copy.js';
-import { NUMBER_END } from './numbered-copy.js';
+import { NUMBER_END, PREFIX_BYTES } from './numbered-copy.js';
 import { isGzip, lineChunks, openContent, readError } from './read-content.js';
 
 /**

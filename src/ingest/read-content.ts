@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { once } from 'node:events';
@@ -109,30 +108,6 @@ export function openContent(file: string, gzip: boolean, bytes: number, onRaw?: 
   // The raw stream is read to its end even when decompression fails, so the hash covers every byte.
   gunzip.on('error', () => raw.resume());
   return { content: raw.pipe(gunzip), ...opened };
-}
-
-/**
- * Hashes a stream while taking the digest of every prefix asked for on the way: at each offset
- * the running hash is copied and finished, so one pass gives the whole hash and every prefix's.
- */
-export class Prefixes {
-  readonly digests = new Map<number, string>();
-  private next = 0;
-
-  constructor(private readonly offsets: readonly number[]) {}
-
-  /** Feeds `chunk`, which starts at content offset `at`, into `hash`. */
-  update(hash: Hash, chunk: Buffer, at: number): void {
-    let from = 0;
-    while (this.next < this.offsets.length && this.offsets[this.next]! <= at + chunk.length) {
-      const cut = this.offsets[this.next]! - at;
-      if (cut > from) hash.update(chunk.subarray(from, cut));
-      from = Math.max(from, cut);
-      this.digests.set(this.offsets[this.next]!, hash.copy().digest('hex'));
-      this.next++;
-    }
-    if (from < chunk.length) hash.update(chunk.subarray(from));
-  }
 }
 
 /** An error from the file system (not from the content), with its code: EACCES, EIO, ENOENT... */

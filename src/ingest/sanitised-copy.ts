@@ -38,15 +38,14 @@ export async function writeCopy(file: string, gzip: boolean, bytes: number, targ
   if (failed) throw readError(failed);
 }
 
-export { PREFIX_BYTES } from './numbered-copy.js';
-
 /**
  * Writes the fast path's copy: each non-empty line of the first `bytes` bytes, prefixed with its
- * line number and NUMBER_END (U+0001, a space), empty lines left out. DuckDB's CSV reader gives no line numbers, and
- * numbering rows in SQL (`row_number() OVER ()`) holds the whole read to one thread in file order;
- * with the number in the line, the readers run on every core in any order and each row still
- * names its line. Only for files the fast path takes: every line ends with LF, no CR. Returns the
- * number of lines written. (`examine` writes the same copy in its own pass when it is told to.)
+ * line number and NUMBER_END (U+0001, a space), empty lines left out. DuckDB's CSV reader gives no
+ * line numbers, and numbering rows in SQL (`row_number() OVER ()`) holds the whole read to one
+ * thread in file order; with the number in the line, the readers run on every core in any order
+ * and each row still names its line. Only for files the fast path takes: every line ends with LF,
+ * no CR. Returns the number of lines written. (`examine` writes the same copy in its own pass when
+ * it is told to.)
  */
 export async function writeNumberedCopy(file: string, gzip: boolean, bytes: number, target: string): Promise<number> {
   const { content, rawEnd, rawError } = openContent(file, gzip, bytes);
